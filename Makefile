@@ -1,0 +1,36 @@
+# Thin front end over CMake/ctest. On a fresh Debian 12 machine:
+#   make demo    install dependencies, build, and run the crash demo
+#   make check   install dependencies, build, and run every test suite
+BUILD ?= build
+JOBS  ?= $(shell nproc)
+
+.PHONY: all deps configure build demo check bench bench-full install clean
+all: build
+
+deps:
+	@./scripts/install-deps.sh
+
+configure: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
+
+build: configure
+	@cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	@./examples/demo.sh $(BUILD)
+
+check: build
+	@cd $(BUILD) && ctest --output-on-failure --timeout 1800
+
+bench: build
+	@./bench/run.sh --quick
+
+bench-full: build
+	@./bench/run.sh --full
+
+install: build
+	@test -n "$(PREFIX)" || { echo "usage: make install PREFIX=/path"; exit 2; }
+	@cmake --install $(BUILD) --prefix $(PREFIX)
+
+clean:
+	rm -rf $(BUILD) .build

@@ -1,0 +1,62 @@
+/*
+ * snapshot_abi.h — the contract between the instrumentation pass (PassPlugin/) and libsnapshot.
+ *
+ * The pass emits, before every write that may reach a managed working copy:
+ *
+ *     if (unlikely((uintptr_t)addr - __snapshot_working_base < __snapshot_working_size))
+ *         __snapshot_record_N(addr);            // or __snapshot_record(addr, size)
+ *
+ * Both globals are 0 until the first managed mapping exists, so a program that never maps a file
+ * pays two loads and a compare per instrumented write. The runtime records which 64-byte lines were
+ * written; it never needs the written value, so the call may precede or follow the write, as long
+ * as it happens before the next commit (msync/fsync/fdatasync) of that file in program order.
+ *
+ * Any change to names or semantics here bumps SNAPSHOT_ABI_VERSION; the pass stamps it into each
+ * module (global __snapshot_abi_version_N) so a mismatched runtime fails at link time.
+ */
+#ifndef SNAPSHOT_ABI_H
+#define SNAPSHOT_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SNAPSHOT_ABI_VERSION 1
+#define SNAPSHOT_LINE_SHIFT 6                      /* tracking granularity: 64-byte lines */
+#define SNAPSHOT_LINE_SIZE (1u << SNAPSHOT_LINE_SHIFT)
+
+/* Start and length of the working range (the DRAM copies). Owned and written by the runtime. */
+extern uintptr_t __snapshot_working_base;
+extern uintptr_t __snapshot_working_size;
+
+/* Defined by the runtime; referenced by every instrumented module, so a program built with the
+ * pass against a runtime of another ABI fails to link instead of silently losing writes. */
+extern const int __snapshot_abi_version_1;
+
+/* Record a write of exactly N bytes at addr. addr is inside the working range (the caller checked);
+ * it may be unaligned and the write may span two lines. */
+void __snapshot_record_1(void *addr);
+void __snapshot_record_2(void *addr);
+void __snapshot_record_4(void *addr);
+void __snapshot_record_8(void *addr);
+void __snapshot_record_16(void *addr);
+void __snapshot_record_32(void *addr);
+void __snapshot_record_64(void *addr);
+
+/* Record a write of size bytes at addr. Any addr and size: the part outside the working range is
+ * ignored, size 0 records nothing. Used for intrinsics, library calls and odd sizes. */
+void __snapshot_record(void *addr, size_t size);
+
+/* Record the written part of a C string region after a string library call wrote it:
+ * strlen(addr) + 1 bytes. Used for strcpy/strcat/sprintf-style calls whose extent is known only
+ * after the call. */
+void __snapshot_record_cstring(char *addr);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SNAPSHOT_ABI_H */

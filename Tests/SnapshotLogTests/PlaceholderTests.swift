@@ -1,0 +1,3 @@
+import XCTest
+@testable import SnapshotLog
+final class PlaceholderTests: XCTestCase { func testVersion() { XCTAssertEqual(SnapshotLogFormat.version, 1) } }
