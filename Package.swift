@@ -3,9 +3,10 @@
 // The LLVM pass plugin is C++ and is built by the top-level CMakeLists.txt, which also drives this.
 import PackageDescription
 
-// The runtime sits on every instrumented store path: no exclusivity checks, no overflow traps.
+// The runtime sits on commit paths: no dynamic exclusivity checks. Not -Ounchecked: it deletes
+// precondition()s together with any side effect inside them, and checks are the product here.
 let hotPathSettings: [SwiftSetting] = [
-    .unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
     // Start-up cost: do not pull in the concurrency and regex runtimes (and libdispatch) at load.
     .unsafeFlags(["-Xfrontend", "-disable-implicit-concurrency-module-import",
                   "-Xfrontend", "-disable-implicit-string-processing-module-import"]),
@@ -16,7 +17,7 @@ let package = Package(
     products: [
         .library(name: "snapshot", type: .dynamic, targets: ["SnapshotRuntime"]),
         .executable(name: "snapshot-cc", targets: ["snapshot-cc"]),
-        .executable(name: "snapshot", targets: ["SnapshotCLI"]),
+        .executable(name: "snapshot-cli", targets: ["SnapshotCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -36,7 +37,13 @@ let package = Package(
                 // Self-contained libsnapshot.so: no Swift toolchain needed where programs run, and
                 // measured faster to load than the shared Swift runtime (bench/startup).
                 linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
-        .executableTarget(name: "snapshot-cc"),
+        // The driver runs once per compile in big builds: no concurrency/regex runtimes, and a
+        // static Swift stdlib, so it starts fast and an installed prefix needs no Swift toolchain.
+        .executableTarget(name: "snapshot-cc",
+                          swiftSettings: [.unsafeFlags([
+                              "-Xfrontend", "-disable-implicit-concurrency-module-import",
+                              "-Xfrontend", "-disable-implicit-string-processing-module-import"])],
+                          linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
         .executableTarget(name: "SnapshotCLI", dependencies: [
             "SnapshotLog",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

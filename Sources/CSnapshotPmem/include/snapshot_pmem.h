@@ -1,5 +1,94 @@
-/* Placeholder: replaced by the persistence-engine work (lazy dlopen of libpmem). */
+/*
+ * C helpers for the persistence engine (SnapshotLog):
+ *  - libpmem, loaded lazily with dlopen("libpmem.so.1") at the first call that needs it (linking
+ *    libpmem would load libndctl, libudev, libkmod and libcrypto into every process at start-up);
+ *  - raw system calls for mmap/munmap/mremap/msync/fsync/fdatasync, because libsnapshot interposes
+ *    those libc symbols and the engine's own mappings (the undo log, recovery mappings) must never be
+ *    mistaken for managed mappings;
+ *  - CRC32C (hardware instruction when the CPU has it), file identity (statx/fstatfs), and the
+ *    process-wide persistence-event counter used by SNAPSHOT_CRASH_AT.
+ * Deliberately no libpmem types in this header: Swift sees only plain C.
+ */
 #ifndef SNAPSHOT_PMEM_H
 #define SNAPSHOT_PMEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- libpmem (pmem_loader.c) ---- */
+/* Loads libpmem once (thread-safe). 0 on success, -1 if it cannot be loaded; then
+ * snapshot_pmem_error() says why and how to fix it. */
 int snapshot_pmem_load(void);
+const char *snapshot_pmem_error(void);
+/* pmem_is_pmem(); 0 when libpmem cannot be loaded (the caller then uses msync, always correct). */
+int snapshot_pmem_is_pmem(const void *addr, size_t len);
+/* pmem_memcpy(dst, src, len, PMEM_F_MEM_NONTEMPORAL | PMEM_F_MEM_NODRAIN): durable after the next
+ * snapshot_pmem_drain(). Only valid after snapshot_pmem_load() returned 0. */
+void snapshot_pmem_memcpy_nt(void *dst, const void *src, size_t len);
+/* pmem_flush(): write back the lines of [addr, addr+len) (durable after the next drain). */
+void snapshot_pmem_flush(const void *addr, size_t len);
+/* pmem_drain(): wait until every flushed / non-temporal store of this thread is durable. */
+void snapshot_pmem_drain(void);
+/* Like pmem_msync() (page-aligns the range, MS_SYNC) but through the raw system call: libpmem's
+ * own pmem_msync would call the msync symbol that libsnapshot interposes. 0 or -1 + errno. */
+int snapshot_pmem_msync(const void *addr, size_t len);
+
+/* ---- raw system calls (sys_raw.c); errno is set on failure ---- */
+/* Returns NULL (not MAP_FAILED) on failure. */
+void *snapshot_sys_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
+int snapshot_sys_munmap(void *addr, size_t len);
+/* mremap(old, oldlen, newlen, MREMAP_MAYMOVE); NULL on failure. */
+void *snapshot_sys_mremap_maymove(void *old, size_t oldlen, size_t newlen);
+int snapshot_sys_msync(void *addr, size_t len, int flags);
+int snapshot_sys_fsync(int fd);
+int snapshot_sys_fdatasync(int fd);
+/* Incremented in the child at every fork (pthread_atfork, registered at the first call). */
+uint64_t snapshot_fork_generation(void);
+/* Number of the next persistence event in this process (1, 2, 3, ...), atomically. */
+uint64_t snapshot_event_next(void);
+
+/* ---- CRC32C (crc32c.c) ---- */
+/* CRC-32C (Castagnoli, reflected 0x82F63B78). Chainable: crc(crc(0, a), b) == crc(0, a ++ b). */
+uint32_t snapshot_crc32c(uint32_t crc, const void *data, size_t len);
+/* 1 when the SSE4.2 / ARMv8 CRC instruction is used. */
+int snapshot_crc32c_hardware(void);
+
+/* ---- undo-image checksum, fused with the copy into the log (copy_crc.c) ----
+ * The checksum of one segment (the descriptor block, or one run's undo image):
+ *   len < 256: crc32c(0, data, len);
+ *   otherwise: four CRC-32C lanes, lane i over the i-th 8-byte word of every 32-byte block (the
+ *   bytes after the last whole block go to lane 0), folded as crc32c(0, lane0..lane3 as 16
+ *   little-endian bytes). Four independent chains hide the crc32 instruction's latency: ~4x faster
+ *   than one chain, which matters when a commit logs tens of megabytes. */
+uint32_t snapshot_segment_crc(const void *data, size_t len);
+/* Copies len bytes and returns snapshot_segment_crc of them, reading the source from memory once.
+ * nontemporal: copy with snapshot_pmem_memcpy_nt (libpmem must be loaded; durable after the next
+ * snapshot_pmem_drain), else memcpy. */
+uint32_t snapshot_copy_segment_crc(void *dst, const void *src, size_t len, int nontemporal);
+
+/* ---- file identity (file_identity.c) ---- */
+struct snapshot_file_identity {
+    uint64_t fsid;       /* statfs f_fsid (derived from the filesystem UUID: stable across reboots);
+                            st_dev when the filesystem reports no fsid */
+    uint64_t dev;        /* st_dev, informational only (may change across reboots) */
+    uint64_t ino;        /* st_ino */
+    uint64_t birth_sec;  /* statx birth time, or the inode generation (FS_IOC_GETVERSION) */
+    uint32_t birth_nsec;
+    uint32_t birth_kind; /* 0 none, 1 birth time, 2 inode generation */
+    uint64_t size;       /* st_size */
+    uint64_t nlink;      /* st_nlink */
+    uint32_t mode;       /* st_mode */
+    uint32_t is_regular;
+};
+/* 0 or -1 + errno. */
+int snapshot_file_identity(int fd, struct snapshot_file_identity *out);
+
+#ifdef __cplusplus
+}
+#endif
 #endif

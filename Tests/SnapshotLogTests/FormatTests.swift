@@ -1,0 +1,139 @@
+import CSnapshotPmem
+import Glibc
+import XCTest
+@testable import SnapshotLog
+
+final class FormatTests: XCTestCase {
+    func testCRC32CCheckValue() {
+        let s = Array("123456789".utf8)
+        XCTAssertEqual(s.withUnsafeBytes { crc32c(0, $0.baseAddress!, 9) }, 0xE306_9283)
+        // Chaining across arbitrary splits (exercises the unaligned head and the tail paths).
+        var big = [UInt8](repeating: 0, count: 1000)
+        for i in 0..<big.count { big[i] = UInt8(truncatingIfNeeded: i * 7 + 3) }
+        let whole = big.withUnsafeBytes { crc32c(0, $0.baseAddress!, 1000) }
+        for split in [0, 1, 3, 8, 13, 64, 999, 1000] {
+            let c = big.withUnsafeBytes { b -> UInt32 in
+                let a = crc32c(0, b.baseAddress!, split)
+                return crc32c(a, b.baseAddress! + split, 1000 - split)
+            }
+            XCTAssertEqual(c, whole, "split at \(split)")
+        }
+        XCTAssertNotEqual(whole, 0)
+    }
+
+    /// The fused copy+checksum (hardware lanes, streaming stores) against a reference built from the
+    /// plain chainable CRC-32C, for every length class and alignment.
+    func testSegmentChecksumMatchesDefinition() {
+        func reference(_ b: UnsafeRawPointer, _ n: Int) -> UInt32 {
+            if n < 256 { return crc32c(0, b, n) }
+            var lanes: [UInt32] = [0, 0, 0, 0]
+            let blocks = n / 32
+            for k in 0..<blocks { for i in 0..<4 { lanes[i] = crc32c(lanes[i], b + 32 * k + 8 * i, 8) } }
+            lanes[0] = crc32c(lanes[0], b + 32 * blocks, n % 32)
+            return lanes.withUnsafeBytes { crc32c(0, $0.baseAddress!, 16) }
+        }
+        let src = UnsafeMutableRawPointer.allocate(byteCount: 5000, alignment: 64)
+        let dst = UnsafeMutableRawPointer.allocate(byteCount: 5100, alignment: 64)
+        defer { src.deallocate(); dst.deallocate() }
+        for i in 0..<5000 { src.storeBytes(of: UInt8(truncatingIfNeeded: i &* 131 &+ 7), toByteOffset: i, as: UInt8.self) }
+        for n in [0, 1, 63, 64, 255, 256, 257, 300, 1024, 4095, 4999] {
+            for (so, dso) in [(0, 0), (1, 0), (0, 8), (3, 5)] where so + n <= 5000 {
+                let want = reference(src + so, n)
+                XCTAssertEqual(snapshot_segment_crc(src + so, n), want, "n \(n)")
+                dst.initializeMemory(as: UInt8.self, repeating: 0xEE, count: 5100)
+                for nt: Int32 in [0, 1] {
+                    XCTAssertEqual(snapshot_copy_segment_crc(dst + dso, src + so, n, nt), want, "copy n \(n) nt \(nt)")
+                    XCTAssertEqual(memcmp(dst + dso, src + so, n), 0, "copied bytes n \(n)")
+                    XCTAssertEqual(dst.load(fromByteOffset: dso + n, as: UInt8.self), 0xEE, "no overrun n \(n)")
+                }
+            }
+        }
+    }
+
+    func testFNV1aKnownValues() {
+        var h = FNV1a64()
+        XCTAssertEqual(h.hex, "cbf29ce484222325")
+        let a = Array("a".utf8)
+        a.withUnsafeBytes { h.update($0.baseAddress!, 1) }
+        XCTAssertEqual(h.hex, "af63dc4c8601ec8c")
+    }
+
+    func testLEB128RoundTrip() {
+        let values: [UInt64] = [0, 1, 127, 128, 300, 16383, 16384, 1 << 35, UInt64.max - 1, UInt64.max]
+        var buf = [UInt8](repeating: 0, count: 200)
+        var n = 0
+        buf.withUnsafeMutableBufferPointer { b in
+            for v in values { n += Descriptors.put(v, b.baseAddress! + n) }
+        }
+        XCTAssertEqual(Descriptors.put(127, &buf), 1)
+        XCTAssertEqual(Descriptors.put(128, &buf), 2)
+        buf = [UInt8](repeating: 0, count: 200)
+        n = 0
+        buf.withUnsafeMutableBufferPointer { b in
+            for v in values { n += Descriptors.put(v, b.baseAddress! + n) }
+        }
+        var i = 0
+        buf.withUnsafeBufferPointer { b in
+            for v in values { XCTAssertEqual(Descriptors.get(b.baseAddress!, &i, n), v) }
+            XCTAssertEqual(i, n)
+            var j = 0
+            XCTAssertNil(Descriptors.get(b.baseAddress!, &j, 0), "truncated input")
+        }
+        // An 11-byte encoding (more than 64 bits) is rejected.
+        let bad = [UInt8](repeating: 0xFF, count: 11) + [0]
+        var k = 0
+        bad.withUnsafeBufferPointer { XCTAssertNil(Descriptors.get($0.baseAddress!, &k, bad.count)) }
+    }
+
+    func testHeaderRoundTripAndChecksum() {
+        let p = UnsafeMutableRawPointer.allocate(byteCount: 256, alignment: 64)
+        defer { p.deallocate() }
+        var h = LogHeader()
+        h.tag = LogFormat.tag(.pending, epoch: 42)
+        h.identity.fsid = 0x1234; h.identity.ino = 99; h.identity.birthSec = 7; h.identity.birthNsec = 8
+        h.identity.birthKind = 1; h.identity.dev = 5
+        h.fileSize = 1 << 40; h.epoch = 42; h.timeNs = 123; h.runCount = 3; h.lineCount = 9
+        h.descBytes = 6; h.undoOffset = 320; h.entriesCRC = 0xDEAD_BEEF; h.medium = 1; h.pid = 77
+        h.store(p)
+        let l = LogHeader.load(p)
+        XCTAssertEqual(l.magic, LogFormat.magic)
+        XCTAssertEqual(l.tagState, LogFormat.State.pending.rawValue)
+        XCTAssertEqual(l.tagEpoch, 42)
+        XCTAssertEqual(l.identity, h.identity)
+        XCTAssertEqual(l.fileSize, 1 << 40)
+        XCTAssertEqual(l.entriesCRC, 0xDEAD_BEEF)
+        XCTAssertEqual(l.undoOffset, 320)
+        XCTAssertEqual(l.pid, 77)
+        XCTAssertEqual(LogHeader.computeCRC(p), l.headerCRC)
+        // "SNAPLOG1" at the start of the file.
+        XCTAssertEqual(Array(UnsafeRawBufferPointer(start: p, count: 8)), Array("SNAPLOG1".utf8))
+        // Every body byte is covered by the header checksum; the tag is not (it changes alone).
+        for off in [24, 64, 100, 128, 255] {
+            p.storeBytes(of: p.load(fromByteOffset: off, as: UInt8.self) ^ 1, toByteOffset: off, as: UInt8.self)
+            XCTAssertNotEqual(LogHeader.computeCRC(p), l.headerCRC, "byte \(off)")
+            p.storeBytes(of: p.load(fromByteOffset: off, as: UInt8.self) ^ 1, toByteOffset: off, as: UInt8.self)
+        }
+        p.storeBytes(of: LogFormat.tag(.clean, epoch: 42), toByteOffset: 8, as: UInt64.self)
+        XCTAssertEqual(LogHeader.computeCRC(p), l.headerCRC)
+    }
+
+    func testIdentityMatching() {
+        var a = FileIdentity()
+        a.fsid = 1; a.ino = 2; a.birthKind = 1; a.birthSec = 10; a.birthNsec = 5; a.dev = 3
+        var b = a
+        b.dev = 4  // device numbers may change across reboots
+        XCTAssertTrue(a.matches(b))
+        b.birthNsec = 6  // same inode number, recreated file
+        XCTAssertFalse(a.matches(b))
+        b = a; b.ino = 3
+        XCTAssertFalse(a.matches(b))
+        b = a; b.fsid = 9
+        XCTAssertFalse(a.matches(b))
+    }
+
+    func testLogPathNaming() {
+        XCTAssertEqual(LogFile.logPath(for: "/a/b/data.db"), "/a/b/.data.db.snapshot-log")
+        XCTAssertEqual(LogFile.logPath(for: "data.db"), ".data.db.snapshot-log")
+        XCTAssertEqual(LogFile.logPath(for: "/x"), "/.x.snapshot-log")
+    }
+}

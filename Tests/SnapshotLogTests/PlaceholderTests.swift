@@ -1,3 +1,0 @@
-import XCTest
-@testable import SnapshotLog
-final class PlaceholderTests: XCTestCase { func testVersion() { XCTAssertEqual(SnapshotLogFormat.version, 1) } }
