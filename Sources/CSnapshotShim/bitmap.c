@@ -1,0 +1,153 @@
+// Commit side of the dirty bitmap: take a window's dirty lines as coalesced runs, give them back if
+// the commit fails, discard them when pages are unmapped. See dirty.h for the layout and protocol.
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "snapshot_shim.h"
+#include "dirty.h"
+
+static int grow(void **p, size_t *cap, size_t elem) {
+    size_t n = *cap ? *cap * 2 : 1024;
+    void *q = realloc(*p, n * elem);
+    if (!q) { errno = ENOMEM; return -1; }
+    *p = q;
+    *cap = n;
+    return 0;
+}
+
+static int emit(struct snapshot_collector *c, intptr_t off, intptr_t len) {
+    if (c->nruns && c->runs[c->nruns - 1].offset + c->runs[c->nruns - 1].length == off) {
+        c->runs[c->nruns - 1].length += len;     // adjacent to the previous run: coalesce
+        return 0;
+    }
+    if (c->nruns == c->runs_cap && grow((void **)&c->runs, &c->runs_cap, sizeof *c->runs)) return -1;
+    c->runs[c->nruns].offset = off;
+    c->runs[c->nruns].length = len;
+    c->nruns++;
+    return 0;
+}
+
+int snapshot_collect(struct snapshot_collector *c, uintptr_t win_off, uintptr_t win_len) {
+    c->nruns = 0;
+    c->nsaved = 0;
+    c->lines = 0;
+    size_t page0 = win_off >> 12, pages = win_len >> 12;
+    size_t l2_first = page0 >> 12, l2_end = (page0 + pages + 4095) >> 12;
+    for (size_t i2 = l2_first; i2 < l2_end; i2++) {
+        if (!__atomic_load_n(&snapshot_dirty_l2[i2], __ATOMIC_RELAXED)) continue;
+        uint64_t m2 = __atomic_exchange_n(&snapshot_dirty_l2[i2], 0, __ATOMIC_SEQ_CST);
+        while (m2) {
+            size_t i1 = (i2 << 6) | (size_t)__builtin_ctzll(m2);
+            m2 &= m2 - 1;
+            uint64_t m1 = __atomic_exchange_n(&snapshot_dirty_l1[i1], 0, __ATOMIC_SEQ_CST);
+            while (m1) {
+                size_t page = (i1 << 6) | (size_t)__builtin_ctzll(m1);
+                m1 &= m1 - 1;
+                uint64_t bits = __atomic_exchange_n(&snapshot_dirty_bits[page], 0, __ATOMIC_SEQ_CST);
+                if (!bits) continue;
+                if (snapshot_drop_bits) {                  // SNAPSHOT_TEST_FAULT=drop-thread
+                    uint64_t d = __atomic_load_n(&snapshot_drop_bits[page], __ATOMIC_RELAXED) & bits;
+                    if (d) __atomic_fetch_and(&snapshot_drop_bits[page], ~d, __ATOMIC_SEQ_CST);
+                    bits &= ~d;
+                    if (!bits) continue;
+                }
+                if (c->nsaved == c->saved_cap && grow((void **)&c->saved, &c->saved_cap, sizeof *c->saved)) {
+                    __atomic_fetch_or(&snapshot_dirty_bits[page], bits, __ATOMIC_SEQ_CST);
+                    snapshot_summarise(page);
+                    snapshot_collect_restore(c);
+                    return -1;
+                }
+                c->saved[c->nsaved].word = page;
+                c->saved[c->nsaved].bits = bits;
+                c->nsaved++;
+                c->lines += (size_t)__builtin_popcountll(bits);
+                intptr_t pageoff = (intptr_t)((page << 12) - win_off);
+                uint64_t b = bits;
+                while (b) {                                // each run of consecutive set bits
+                    unsigned s = (unsigned)__builtin_ctzll(b);
+                    uint64_t shifted = b >> s;
+                    unsigned n = ~shifted == 0 ? 64 : (unsigned)__builtin_ctzll(~shifted);
+                    if (emit(c, pageoff + (intptr_t)s * 64, (intptr_t)n * 64)) {
+                        snapshot_collect_restore(c);
+                        return -1;
+                    }
+                    b = (s + n >= 64) ? 0 : b & (~0ull << (s + n));
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+size_t snapshot_clip_runs(struct snapshot_collector *c, const intptr_t *spans, size_t nspans, intptr_t limit) {
+    size_t out = 0, si = 0;
+    for (size_t k = 0; k < c->nruns; k++) {
+        intptr_t lo = c->runs[k].offset, hi = lo + c->runs[k].length;
+        while (lo < hi) {
+            while (si < nspans && spans[2 * si + 1] <= lo) si++;
+            if (si == nspans) goto done;
+            intptr_t s = spans[2 * si], e = spans[2 * si + 1];
+            if (s >= hi) break;
+            intptr_t a = lo > s ? lo : s, b = hi < e ? hi : e, end = b < limit ? b : limit;
+            if (a < end) {
+                // Clipping only shortens or splits runs, so writing at `out` never overtakes `k`;
+                // pieces that touch the previous output piece are merged.
+                if (out && c->runs[out - 1].offset + c->runs[out - 1].length == a) {
+                    c->runs[out - 1].length += end - a;
+                } else {
+                    struct snapshot_run r = {a, end - a};
+                    if (out > k) {                            /* a split: make room (rare) */
+                        if (c->nruns == c->runs_cap &&
+                            grow((void **)&c->runs, &c->runs_cap, sizeof *c->runs)) return (size_t)-1;
+                        memmove(&c->runs[out + 1], &c->runs[out], (c->nruns - out) * sizeof *c->runs);
+                        c->nruns++;
+                        k++;
+                    }
+                    c->runs[out++] = r;
+                }
+            }
+            lo = b;
+        }
+    }
+done:
+    c->nruns = out;
+    return out;
+}
+
+void snapshot_collect_restore(struct snapshot_collector *c) {
+    for (size_t i = 0; i < c->nsaved; i++) {
+        __atomic_fetch_or(&snapshot_dirty_bits[c->saved[i].word], c->saved[i].bits, __ATOMIC_SEQ_CST);
+        snapshot_summarise(c->saved[i].word);
+    }
+    c->nsaved = 0;
+    c->nruns = 0;
+}
+
+static size_t scan(uintptr_t off, uintptr_t len, int take) {
+    size_t p = off >> 12, end = (off + len) >> 12, lines = 0;
+    while (p < end) {
+        size_t chunk = p >> 6;
+        if (!__atomic_load_n(&snapshot_dirty_l2[chunk >> 6], __ATOMIC_RELAXED)) {
+            p = ((chunk >> 6) + 1) << 12;                 // 16 MiB with nothing dirty
+            continue;
+        }
+        if (!((__atomic_load_n(&snapshot_dirty_l2[chunk >> 6], __ATOMIC_RELAXED) >> (chunk & 63)) & 1)) {
+            p = (chunk + 1) << 6;
+            continue;
+        }
+        if ((__atomic_load_n(&snapshot_dirty_l1[p >> 6], __ATOMIC_RELAXED) >> (p & 63)) & 1 &&
+            __atomic_load_n(&snapshot_dirty_bits[p], __ATOMIC_RELAXED)) {
+            uint64_t bits = __atomic_load_n(&snapshot_dirty_bits[p], __ATOMIC_RELAXED);
+            if (take) {
+                bits = __atomic_exchange_n(&snapshot_dirty_bits[p], 0, __ATOMIC_SEQ_CST);
+                if (snapshot_drop_bits) __atomic_store_n(&snapshot_drop_bits[p], 0, __ATOMIC_SEQ_CST);
+            }
+            lines += (size_t)__builtin_popcountll(bits);
+        }
+        p++;
+    }
+    return lines;
+}
+
+size_t snapshot_discard(uintptr_t off, uintptr_t len) { return scan(off, len, 1); }
+size_t snapshot_count_dirty(uintptr_t off, uintptr_t len) { return scan(off, len, 0); }

@@ -1,0 +1,26 @@
+// Dirty-bitmap primitives shared by the store path (record.c) and the commit side (bitmap.c).
+//
+// Layout (indices relative to __snapshot_working_base):
+//   line  = offset >> 6          bit (line & 63) of snapshot_dirty_bits[line >> 6]
+//   page  = line >> 6            bit (page & 63) of snapshot_dirty_l1[page >> 6]   ("word non-zero")
+//   chunk = page >> 6 (256 KiB)  bit (chunk & 63) of snapshot_dirty_l2[chunk >> 6] ("l1 word non-zero")
+// Writers set bottom-up (line, then l1 if clear, then l2 if clear); the committer takes top-down
+// with atomic exchanges (l2 word, l1 words, bitmap words). With sequentially consistent RMWs this
+// never loses a bit set concurrently: either the committer's exchange sees it, or the writer sees
+// the summary already cleared and sets it again.
+#ifndef SNAPSHOT_DIRTY_H
+#define SNAPSHOT_DIRTY_H
+#include <stdint.h>
+#include "snapshot_shim.h"
+
+static inline __attribute__((always_inline)) void snapshot_summarise(size_t page) {
+    uint64_t b1 = 1ull << (page & 63);
+    uint64_t *w1 = &snapshot_dirty_l1[page >> 6];
+    if (__builtin_expect(__atomic_load_n(w1, __ATOMIC_RELAXED) & b1, 1)) return;
+    __atomic_fetch_or(w1, b1, __ATOMIC_SEQ_CST);
+    size_t chunk = page >> 6;
+    uint64_t b2 = 1ull << (chunk & 63);
+    uint64_t *w2 = &snapshot_dirty_l2[chunk >> 6];
+    if (!(__atomic_load_n(w2, __ATOMIC_SEQ_CST) & b2)) __atomic_fetch_or(w2, b2, __ATOMIC_SEQ_CST);
+}
+#endif

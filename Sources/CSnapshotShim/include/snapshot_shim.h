@@ -1,0 +1,107 @@
+/*
+ * snapshot_shim.h — internal interface between the C layer of libsnapshot (interposers, dirty
+ * bitmap, hot globals) and the Swift runtime (SnapshotRuntime). Not installed; not part of the
+ * public API (snapshot.h) nor of the pass ABI (snapshot_abi.h).
+ *
+ * Why the split: the interposers must run before the Swift runtime is usable (libc and the Swift
+ * runtime itself call mmap), must never allocate and must set errno exactly; the store path must be
+ * a few instructions with no lazy-global accessor. Those parts are C. Everything that manages
+ * state (mappings, windows, commits) is Swift and is entered only for managed cases.
+ */
+#ifndef SNAPSHOT_SHIM_H
+#define SNAPSHOT_SHIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "snapshot.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Runtime state (written under the global lock, read racily by the interposers) --------- */
+#define SNAPSHOT_STATE_UNINIT 0     /* environment not read yet */
+#define SNAPSHOT_STATE_READY 1      /* environment read, no reservation yet */
+#define SNAPSHOT_STATE_ACTIVE 2     /* ranges reserved, globals published */
+#define SNAPSHOT_STATE_DISABLED 3   /* SNAPSHOT_DISABLE=1: pure pass-through */
+extern int snapshot_state;
+extern uintptr_t snapshot_persistent_base;
+extern int snapshot_managed_files;         /* files with live managed mappings (fsync fast path) */
+extern int snapshot_quiet, snapshot_verify, snapshot_fault_drop_thread;
+
+/* Dirty tracking: 1 bit per 64-byte line of the working range (bits), 1 bit per bitmap word
+ * (= 4 KiB page) in l1, 1 bit per l1 word (= 256 KiB) in l2. drop = SNAPSHOT_TEST_FAULT=drop-thread. */
+extern uint64_t *snapshot_dirty_bits, *snapshot_dirty_l1, *snapshot_dirty_l2, *snapshot_drop_bits;
+
+/* Publish the reservation (sets the ABI globals last, so the store path never sees a half state). */
+void snapshot_publish(uintptr_t working_base, uintptr_t working_size, uintptr_t persistent_base,
+                      uint64_t *bits, uint64_t *l1, uint64_t *l2, uint64_t *drop);
+
+/* ---- Raw system calls (never interposed, never allocate; -1/MAP_FAILED + errno) ------------- */
+void *snapshot_raw_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
+int snapshot_raw_munmap(void *addr, size_t len);
+int snapshot_raw_msync(void *addr, size_t len, int flags);
+int snapshot_raw_mprotect(void *addr, size_t len, int prot);
+int snapshot_raw_fsync(int fd);
+int snapshot_raw_fdatasync(int fd);
+void *snapshot_map_failed(void);
+
+int snapshot_get_errno(void);
+void snapshot_set_errno(int e);
+
+/* One line on stderr, prefixed "snapshot: ", written with a single write(2). */
+void snapshot_message(const char *line);
+
+/* The global lock (mapping table, windows). Statically initialised: no lazy init. */
+void snapshot_global_lock(void);
+void snapshot_global_unlock(void);
+
+/* Per-thread "inside the runtime" flag: interposers pass straight through while it is set, so the
+ * engine (libpmem, log mappings, recovery) and the Swift runtime never recurse into management. */
+int snapshot_in_runtime(void);
+int snapshot_enter_runtime(void);          /* returns the previous value */
+void snapshot_leave_runtime(int previous);
+
+/* ---- Commit-side bitmap operations ---------------------------------------------------------- */
+struct snapshot_run { intptr_t offset; intptr_t length; };   /* byte offsets in the window */
+struct snapshot_saved { size_t word; uint64_t bits; };
+
+struct snapshot_collector {
+    struct snapshot_run *runs; size_t nruns, runs_cap;
+    struct snapshot_saved *saved; size_t nsaved, saved_cap;
+    size_t lines;
+};
+
+/* Take (atomically exchange to 0) every dirty bit of the window [win_off, win_off+win_len) of the
+ * working range (offsets relative to the working base, 16 MiB aligned), append coalesced runs with
+ * offsets relative to win_off, and remember the taken words. 0, or -1 (ENOMEM). */
+int snapshot_collect(struct snapshot_collector *c, uintptr_t win_off, uintptr_t win_len);
+/* Commit failed: give the taken bits back (they stay dirty for the next commit). */
+void snapshot_collect_restore(struct snapshot_collector *c);
+/* Keep only the parts of the collected runs inside the sorted, disjoint [start, end) pairs of
+ * `spans` (window offsets, 2*nspans values) and below `limit`; in place. Returns the run count,
+ * or (size_t)-1 (ENOMEM: the runs are unusable, give the bits back). */
+size_t snapshot_clip_runs(struct snapshot_collector *c, const intptr_t *spans, size_t nspans, intptr_t limit);
+/* Drop every dirty bit of [off, off+len) (page aligned) and return how many lines were dirty. */
+size_t snapshot_discard(uintptr_t off, uintptr_t len);
+/* Count the dirty lines of [off, off+len) without changing anything. */
+size_t snapshot_count_dirty(uintptr_t off, uintptr_t len);
+/* pthread_atfork handlers keeping the global lock consistent across fork. */
+void snapshot_install_fork_handlers(void);
+
+/* ---- Read-only shared file mappings (see ro_shared.c) ------------------------------------- */
+void snapshot_ro_add(void *addr, size_t len);
+void snapshot_ro_forget(void *addr, size_t len);
+int snapshot_ro_any(void);
+int snapshot_ro_overlaps(const void *addr, size_t len);
+
+/* ---- Statistics --------------------------------------------------------------------------- */
+void snapshot_stats_add(uint64_t commits, uint64_t lines, uint64_t log_bytes, uint64_t data_bytes,
+                        uint64_t nanoseconds, uint64_t recoveries);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SNAPSHOT_SHIM_H */

@@ -1,0 +1,36 @@
+// Private to the C layer.
+#ifndef SNAPSHOT_INTERNAL_H
+#define SNAPSHOT_INTERNAL_H
+#include <stdint.h>
+#include <stddef.h>
+#include "snapshot_abi.h"
+#include "snapshot_shim.h"
+
+// Hidden aliases of the exported globals: inside libsnapshot.so they are read RIP-relative, not
+// through the GOT (the exported names stay interposable for nobody's benefit otherwise).
+extern uintptr_t snapshot_working_base_local __attribute__((visibility("hidden")));
+extern uintptr_t snapshot_working_size_local __attribute__((visibility("hidden")));
+extern uint64_t *snapshot_dirty_bits_local __attribute__((visibility("hidden")));
+
+// Per-thread "inside the runtime" flag (see snapshot_enter_runtime). initial-exec: one %fs load.
+extern __thread int snapshot_tls_in_runtime __attribute__((tls_model("initial-exec")));
+
+static inline int snapshot_overlaps(uintptr_t a, size_t len, uintptr_t base, uintptr_t size) {
+    if (size == 0) return 0;
+    uintptr_t end = a + (len ? len : 1);
+    if (end < a) end = UINTPTR_MAX;
+    return a < base + size && base < end;
+}
+static inline int snapshot_in_working(uintptr_t a, size_t len) {
+    return snapshot_overlaps(a, len, __snapshot_working_base, __snapshot_working_size);
+}
+static inline int snapshot_in_reservation(uintptr_t a, size_t len) {
+    return snapshot_in_working(a, len) ||
+           snapshot_overlaps(a, len, snapshot_persistent_base, __snapshot_working_size);
+}
+// The interposers' first test: are we managing anything, and is this call not our own?
+static inline int snapshot_active(void) {
+    return __atomic_load_n(&snapshot_state, __ATOMIC_ACQUIRE) == SNAPSHOT_STATE_ACTIVE &&
+           !snapshot_tls_in_runtime;
+}
+#endif

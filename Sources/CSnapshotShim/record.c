@@ -1,0 +1,106 @@
+// The store path: __snapshot_record_* (see snapshot_abi.h). No lock, no allocation, no syscall.
+//
+// Hit (line already dirty since the last commit): one load of the bitmap word and a bit test.
+// Miss: one `lock or` on the bitmap word, plus a load (and rarely an OR) of the summary words.
+// A global bitmap rather than per-thread lists: writes of exited threads are simply there, a commit
+// never has to find or lock other threads' state, and repeated writes cost a test instead of a
+// list append + dedup (bench/runtime and docs/runtime.md have the numbers).
+#include <string.h>
+#include "snapshot_abi.h"
+#include "snapshot_shim.h"
+#include "dirty.h"
+#include "internal.h"
+
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+// SNAPSHOT_TEST_FAULT=drop-thread: the second thread to dirty a line gets its first-dirtied lines
+// marked in snapshot_drop_bits; the commit then leaves them out (a negative control for the harness).
+static __thread int fault_ordinal __attribute__((tls_model("initial-exec")));
+static int fault_next_ordinal;
+
+__attribute__((noinline, cold)) static void fault_note(size_t line) {
+    if (!fault_ordinal) fault_ordinal = __atomic_add_fetch(&fault_next_ordinal, 1, __ATOMIC_SEQ_CST);
+    if (fault_ordinal == 2)
+        __atomic_fetch_or(&snapshot_drop_bits[line >> 6], 1ull << (line & 63), __ATOMIC_SEQ_CST);
+}
+
+__attribute__((noinline)) static void mark_miss(size_t line) {
+    if (unlikely(snapshot_fault_drop_thread)) fault_note(line);
+    __atomic_fetch_or(&snapshot_dirty_bits_local[line >> 6], 1ull << (line & 63), __ATOMIC_SEQ_CST);
+    snapshot_summarise(line >> 6);
+}
+
+static inline __attribute__((always_inline)) int is_dirty(size_t line) {
+    uint64_t w = __atomic_load_n(&snapshot_dirty_bits_local[line >> 6], __ATOMIC_RELAXED);
+    return (w >> (line & 63)) & 1;
+}
+
+static inline __attribute__((always_inline)) void mark(size_t line) {
+    if (__builtin_expect(is_dirty(line), 1)) return;
+    mark_miss(line);
+}
+
+// A write that spans two lines (unaligned): out of line, so the common case stays a leaf.
+__attribute__((noinline)) static void mark_two(size_t first, size_t last) {
+    mark(first);
+    mark(last);
+}
+
+// Lines [first, last], many of them: whole bitmap words at a time.
+static void mark_range(size_t first, size_t last) {
+    if (unlikely(snapshot_fault_drop_thread)) {
+        for (size_t l = first; l <= last; l++) mark(l);
+        return;
+    }
+    size_t w0 = first >> 6, w1 = last >> 6;
+    for (size_t w = w0; w <= w1; w++) {
+        uint64_t mask = ~0ull;
+        if (w == w0) mask &= ~0ull << (first & 63);
+        if (w == w1) mask &= ~0ull >> (63 - (last & 63));
+        uint64_t cur = __atomic_load_n(&snapshot_dirty_bits_local[w], __ATOMIC_RELAXED);
+        if ((cur & mask) == mask) continue;
+        __atomic_fetch_or(&snapshot_dirty_bits_local[w], mask, __ATOMIC_SEQ_CST);
+        snapshot_summarise(w);
+    }
+}
+
+// Hit path: one load of the base, one of the bitmap word, a bit test, return. Misses and line
+// crossings leave through tail calls, so the function needs no stack frame.
+#define RECORD_N(N)                                                                \
+    void __snapshot_record_##N(void *addr) {                                       \
+        uintptr_t off = (uintptr_t)addr - snapshot_working_base_local;             \
+        size_t first = off >> SNAPSHOT_LINE_SHIFT;                                 \
+        size_t last = (off + (N - 1)) >> SNAPSHOT_LINE_SHIFT;                      \
+        if (__builtin_expect(last != first, 0)) { mark_two(first, last); return; } \
+        if (__builtin_expect(is_dirty(first), 1)) return;                          \
+        mark_miss(first);                                                          \
+    }
+RECORD_N(1)
+RECORD_N(2)
+RECORD_N(4)
+RECORD_N(8)
+RECORD_N(16)
+RECORD_N(32)
+RECORD_N(64)
+
+void __snapshot_record(void *addr, size_t size) {
+    uintptr_t base = snapshot_working_base_local, wsize = snapshot_working_size_local;
+    if (size == 0 || wsize == 0) return;
+    uintptr_t lo = (uintptr_t)addr, hi = lo + size;
+    if (hi < lo) hi = UINTPTR_MAX;                        // wrapped: clip at the top
+    uintptr_t end = base + wsize;
+    if (lo < base) lo = base;
+    if (hi > end) hi = end;
+    if (lo >= hi) return;
+    size_t first = (lo - base) >> SNAPSHOT_LINE_SHIFT, last = (hi - 1 - base) >> SNAPSHOT_LINE_SHIFT;
+    if (last - first < 4) {
+        for (size_t l = first; l <= last; l++) mark(l);
+        return;
+    }
+    mark_range(first, last);
+}
+
+void __snapshot_record_cstring(char *addr) {
+    if (!addr) return;
+    __snapshot_record(addr, strlen(addr) + 1);
+}

@@ -1,0 +1,29 @@
+/*
+ * swift_entry.h — functions implemented in Swift (SnapshotRuntime, @_cdecl) that the C interposers
+ * call for managed cases only. Private to the C layer: Swift never imports this header.
+ * Each returns the libc-style result and sets errno on failure; each is called with the
+ * "inside the runtime" flag set.
+ */
+#ifndef SNAPSHOT_SWIFT_ENTRY_H
+#define SNAPSHOT_SWIFT_ENTRY_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* A MAP_SHARED file mapping (writable: maybe managed; read-only: recover a pending log first). */
+void *snapshot_rt_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
+/* The range touches the working or persistent reservation. */
+int snapshot_rt_munmap(void *addr, size_t len);
+int snapshot_rt_mprotect(void *addr, size_t len, int prot);
+/* addr lies in the working range. */
+int snapshot_rt_msync(void *addr, size_t len, int flags);
+/* Some file is managed; fd may or may not be one of them. */
+int snapshot_rt_fsync(int fd, int datasync);
+int snapshot_rt_sync(void *addr);
+/* Some file is managed: refuse shrinking it below its mappings. path is NULL for ftruncate. */
+int snapshot_rt_truncate(int fd, const char *path, off_t length);
+/* 1 if fd refers to a file this process manages (has mapped for writing), else 0. */
+int snapshot_rt_fd_is_managed(int fd);
+int snapshot_rt_is_managed(const void *addr);
+
+#endif

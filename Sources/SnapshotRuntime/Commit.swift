@@ -1,0 +1,230 @@
+// Commit: msync / fsync / fdatasync / snapshot_sync of a managed file.
+//
+// Collect the dirty lines of the file's window from the bitmap (taking them atomically), clip them
+// to the mapped pages and to the file size, optionally verify (SNAPSHOT_VERIFY), and hand the
+// coalesced runs to the engine (PersistentFile.commit: undo log, NT copy, drain, invalidate). On
+// failure the taken bits are given back, so the lines stay dirty and the file stays at its previous
+// committed state. A sub-range msync commits the whole file: committing part of it would break
+// the atomicity of the program's update.
+import CSnapshotShim
+import SnapshotLog
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Commits `f`. Called with the global lock held; releases it while committing (holding the
+/// file's mutex instead) so commits of different files do not serialise.
+private func commitReleasingGlobal(_ rt: Runtime, _ f: ManagedFile, _ what: String) -> Int32 {
+    // Checked before taking the file's mutex: in a forked child it may have been inherited locked.
+    if !f.isOwner { return refuseForkedCommit(f, what) }
+    f.lock()
+    snapshot_global_unlock()
+    defer {
+        f.unlock()
+        snapshot_global_lock()
+    }
+    return commit(rt, f, what)
+}
+
+private func refuseForkedCommit(_ f: ManagedFile, _ what: String) -> Int32 {
+    return fail(EPERM, "\(what) of \(f.path) refused (EPERM): this process is a fork of the writer; only the process that mapped the file may commit it (the child's changes stay private)")
+}
+
+func commit(_ rt: Runtime, _ f: ManagedFile, _ what: String) -> Int32 {
+    if !f.isOwner { return refuseForkedCommit(f, what) }
+    guard let log = f.log else { return fail(EBADF, "\(what) of \(f.path): file is closed (EBADF)") }
+    guard let id = fileIdentity(f.fd) else {
+        let code = snapshot_get_errno()
+        return fail(code, "\(what) of \(f.path): fstat failed (\(errnoName(code)))")
+    }
+    let fileLength = id.size
+    let start = monotonicNanoseconds()
+    if snapshot_collect(f.collector, UInt(f.windowOffset), UInt(f.windowSize)) != 0 {
+        return fail(ENOMEM, "\(what) of \(f.path): out of memory collecting dirty lines (ENOMEM); nothing committed")
+    }
+    guard let runs = clippedRuns(f, fileLength: fileLength) else {
+        snapshot_collect_restore(f.collector)
+        return fail(ENOMEM, "\(what) of \(f.path): out of memory collecting dirty lines (ENOMEM); nothing committed")
+    }
+    if snapshot_verify != 0 { verify(rt, f, runs, fileLength: fileLength) }
+    let base = UnsafeRawPointer(bitPattern: rt.workingBase + f.windowOffset)!
+    let pbase = UnsafeMutableRawPointer(bitPattern: rt.persistentBase + f.windowOffset)!
+    do {
+        let stats = try log.commit(runs: runs, working: base, persistent: pbase, fileLength: fileLength)
+        snapshot_stats_add(1, UInt64(stats.lines), UInt64(stats.logBytes), UInt64(stats.dataBytes),
+                           monotonicNanoseconds() - start, 0)
+        return 0
+    } catch {
+        snapshot_collect_restore(f.collector)
+        let (code, text) = describe(error)
+        return fail(code, "\(what) of \(f.path) failed: \(text) (\(errnoName(code))); the file keeps its previous committed state and the changes stay pending")
+    }
+}
+
+/// Clips the collector's runs (window offsets = file offsets) to the mapped pages and to the last
+/// line holding file data, in place, and returns them as DirtyRuns: the C runs are reinterpreted
+/// when DirtyRun has the same layout (two Ints), else copied into f.runs. nil: out of memory.
+private func clippedRuns(_ f: ManagedFile, fileLength: Int) -> UnsafeBufferPointer<DirtyRun>? {
+    var bounds: [Int] = []
+    bounds.reserveCapacity(f.spans.count * 2)
+    for s in f.spans { bounds.append(s.start); bounds.append(s.end) }
+    // Lines wholly beyond EOF cannot reach the file (the kernel does not write back stores past
+    // EOF in the last page either).
+    let limit = (fileLength + 63) & ~63
+    let n = bounds.withUnsafeBufferPointer {
+        snapshot_clip_runs(f.collector, $0.baseAddress, f.spans.count, limit)
+    }
+    if n < 0 { return nil }                       // (size_t)-1
+    let c = f.collector.pointee
+    if n == 0 { return UnsafeBufferPointer(start: nil, count: 0) }
+    if dirtyRunMatchesC {
+        return UnsafeBufferPointer(start: UnsafeRawPointer(c.runs!).assumingMemoryBound(to: DirtyRun.self),
+                                   count: Int(n))
+    }
+    f.runs.removeAll(keepingCapacity: true)
+    for k in 0..<Int(n) { f.runs.append(DirtyRun(offset: c.runs[k].offset, length: c.runs[k].length)) }
+    return f.runs.withUnsafeBufferPointer { $0 }   // f.runs outlives the commit
+}
+
+private let dirtyRunMatchesC: Bool =
+    MemoryLayout<DirtyRun>.size == MemoryLayout<snapshot_run>.size &&
+    MemoryLayout<DirtyRun>.stride == MemoryLayout<snapshot_run>.stride &&
+    MemoryLayout<DirtyRun>.offset(of: \DirtyRun.offset) == 0 &&
+    MemoryLayout<DirtyRun>.offset(of: \DirtyRun.length) == MemoryLayout<Int>.size
+
+/// SNAPSHOT_VERIFY=1: every clean line of the mapped pages must equal the persistent copy; a
+/// difference is a write the instrumentation did not record. Report it and abort.
+private func verify(_ rt: Runtime, _ f: ManagedFile, _ runs: UnsafeBufferPointer<DirtyRun>, fileLength: Int) {
+    let w = UnsafeRawPointer(bitPattern: rt.workingBase + f.windowOffset)!
+    let p = UnsafeRawPointer(bitPattern: rt.persistentBase + f.windowOffset)!
+    var ri = 0
+    var problems = 0
+    func check(_ lo: Int, _ hi: Int) {
+        if lo >= hi || memcmp(w + lo, p + lo, hi - lo) == 0 { return }
+        var i = lo
+        while i < hi {
+            if w.load(fromByteOffset: i, as: UInt8.self) == p.load(fromByteOffset: i, as: UInt8.self) { i += 1; continue }
+            var j = i
+            while j < hi && w.load(fromByteOffset: j, as: UInt8.self) != p.load(fromByteOffset: j, as: UInt8.self) { j += 1 }
+            report("SNAPSHOT_VERIFY: \(f.path): offset \(i) length \(j - i) changed without being recorded (a write the instrumentation missed)")
+            problems += 1
+            i = j
+        }
+    }
+    // Only working pages the process has copied-on-write can differ: an untouched page of the
+    // private mapping *is* the file's page-cache page, like the persistent copy's. pagemap tells
+    // which pages are private copies, so verifying a huge sparse mapping stays cheap.
+    let pagemap = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC)
+    defer { if pagemap >= 0 { close(pagemap) } }
+    var entries = [UInt64](repeating: 0, count: 512)
+    let wbase = rt.workingBase + f.windowOffset
+    func privatePages(_ lo: Int, _ hi: Int, _ body: (Int, Int) -> Void) {
+        if pagemap < 0 { body(lo, hi); return }
+        var page = lo / pageSize
+        let endPage = (hi + pageSize - 1) / pageSize
+        while page < endPage {
+            let n = min(entries.count, endPage - page)
+            let got = entries.withUnsafeMutableBytes {
+                pread(pagemap, $0.baseAddress, n * 8, off_t((wbase / pageSize + page) * 8))
+            }
+            if got != n * 8 { body(max(lo, page * pageSize), hi); return }
+            var i = 0
+            while i < n {
+                let e = entries[i]
+                // present and not file-backed (bit 61 clear), or swapped: a private copy.
+                let copied = (e >> 63) & 1 == 1 && (e >> 61) & 1 == 0 || (e >> 62) & 1 == 1
+                if copied {
+                    var j = i + 1
+                    while j < n, (entries[j] >> 63) & 1 == 1 && (entries[j] >> 61) & 1 == 0 || (entries[j] >> 62) & 1 == 1 { j += 1 }
+                    body(max(lo, (page + i) * pageSize), min(hi, (page + j) * pageSize))
+                    i = j
+                } else {
+                    i += 1
+                }
+            }
+            page += n
+        }
+    }
+    for s in f.spans {
+        let hiLimit = min(s.end, fileLength)
+        var cursor = s.start
+        while ri < runs.count && runs[ri].offset + runs[ri].length <= cursor { ri += 1 }
+        var k = ri
+        while cursor < hiLimit {
+            if k < runs.count && runs[k].offset < hiLimit {
+                let r = runs[k]
+                privatePages(cursor, min(max(r.offset, cursor), hiLimit), check)
+                cursor = max(cursor, r.offset + r.length)
+                k += 1
+            } else {
+                privatePages(cursor, hiLimit, check)
+                cursor = hiLimit
+            }
+        }
+    }
+    if problems > 0 {
+        report("SNAPSHOT_VERIFY: aborting (\(problems) unrecorded change(s) in \(f.path))")
+        abort()
+    }
+}
+
+@_cdecl("snapshot_rt_msync")
+public func snapshotMsync(_ addr: UnsafeMutableRawPointer?, _ len: Int, _ flags: Int32) -> Int32 {
+    let a = Int(bitPattern: addr)
+    if a % pageSize != 0 || flags & ~(MS_ASYNC | MS_SYNC | MS_INVALIDATE) != 0 ||
+        (flags & MS_ASYNC != 0 && flags & MS_SYNC != 0) {
+        snapshot_set_errno(EINVAL)
+        return -1
+    }
+    snapshot_global_lock()
+    defer { snapshot_global_unlock() }
+    guard let rt = runtimeInstance else { snapshot_set_errno(ENOMEM); return -1 }
+    // Every file with a mapping in [addr, addr+len) is committed, each whole.
+    let end = a + max(len, 1)
+    var targets: [ManagedFile] = []
+    for f in rt.files {
+        let ws = rt.workingBase + f.windowOffset
+        let lo = max(a, ws) - ws, hi = min(end, ws + f.windowSize) - ws
+        if lo < hi && f.spans.contains(where: { $0.start < hi && lo < $0.end }) {
+            targets.append(f)
+        }
+    }
+    if targets.isEmpty {
+        snapshot_set_errno(ENOMEM)   // what the kernel says for an unmapped range
+        return -1
+    }
+    for f in targets {
+        if commitReleasingGlobal(rt, f, "msync") != 0 { return -1 }
+    }
+    return 0
+}
+
+@_cdecl("snapshot_rt_fsync")
+public func snapshotFsync(_ fd: Int32, _ datasync: Int32) -> Int32 {
+    snapshot_global_lock()
+    var target: ManagedFile? = nil
+    if let rt = runtimeInstance, let id = fileIdentity(fd) {
+        target = rt.file(device: id.dev, inode: id.ino)
+        if let f = target, !f.mappings.isEmpty {
+            let r = commitReleasingGlobal(rt, f, datasync != 0 ? "fdatasync" : "fsync")
+            snapshot_global_unlock()
+            if r != 0 { return r }
+            // The commit made the data durable; the real call also covers metadata (e.g. size).
+            return datasync != 0 ? snapshot_raw_fdatasync(fd) : snapshot_raw_fsync(fd)
+        }
+    }
+    snapshot_global_unlock()
+    return datasync != 0 ? snapshot_raw_fdatasync(fd) : snapshot_raw_fsync(fd)
+}
+
+@_cdecl("snapshot_rt_sync")
+public func snapshotSync(_ addr: UnsafeMutableRawPointer?) -> Int32 {
+    snapshot_global_lock()
+    defer { snapshot_global_unlock() }
+    guard let rt = runtimeInstance else { snapshot_set_errno(EINVAL); return -1 }
+    let a = Int(bitPattern: addr)
+    guard let f = rt.file(containing: a) else { snapshot_set_errno(EINVAL); return -1 }
+    let off = (a - rt.workingBase - f.windowOffset) & ~(pageSize - 1)
+    if !f.isMapped(off, off + pageSize) { snapshot_set_errno(EINVAL); return -1 }
+    return commitReleasingGlobal(rt, f, "snapshot_sync")
+}

@@ -1,0 +1,33 @@
+// The environment is read once, at the first shared file mapping (never at load time).
+import CSnapshotShim
+#if canImport(Glibc)
+import Glibc
+#endif
+
+func envFlag(_ name: String) -> Bool {
+    guard let v = getenv(name) else { return false }
+    let s = String(cString: v)
+    return !(s.isEmpty || s == "0")
+}
+
+func envString(_ name: String) -> String? {
+    guard let v = getenv(name) else { return nil }
+    return String(cString: v)
+}
+
+/// Called under the global lock. Sets snapshot_state to READY or DISABLED.
+func readEnvironmentOnce() {
+    if snapshot_state != SNAPSHOT_STATE_UNINIT { return }
+    snapshot_quiet = envFlag("SNAPSHOT_QUIET") ? 1 : 0
+    snapshot_verify = envFlag("SNAPSHOT_VERIFY") ? 1 : 0
+    if let faults = envString("SNAPSHOT_TEST_FAULT"), faults.split(separator: ",").contains("drop-thread") {
+        snapshot_fault_drop_thread = 1
+    }
+    if let ex = envString("SNAPSHOT_EXCLUDE") {
+        excludedPrefixes = ex.split(separator: ":").map(String.init).filter { !$0.isEmpty }
+    }
+    let disabled = envFlag("SNAPSHOT_DISABLE")
+    if !disabled { snapshot_install_fork_handlers() }
+    // Plain store is fine: readers only compare against DISABLED/ACTIVE, both set under the lock.
+    snapshot_state = disabled ? SNAPSHOT_STATE_DISABLED : SNAPSHOT_STATE_READY
+}

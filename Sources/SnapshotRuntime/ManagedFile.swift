@@ -1,0 +1,134 @@
+// One managed file: its window, its user mappings, which pages of the window are mapped (with
+// reference counts, because several mappings of one file alias the same window addresses and so
+// stay coherent), the engine's PersistentFile (undo log + single-writer lock), and a commit mutex.
+import CSnapshotShim
+import SnapshotLog
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A mapping returned to the program: file offset and page-rounded length.
+struct UserMapping: Equatable {
+    var offset: Int
+    var length: Int
+}
+
+/// A maximal range of window pages with the same mapping count (byte offsets, page aligned).
+struct PageSpan {
+    var start: Int
+    var end: Int
+    var count: Int
+}
+
+final class ManagedFile {
+    let device: UInt64
+    let inode: UInt64
+    let path: String
+    let fd: Int32                   // our own O_RDWR descriptor (the program may close its own)
+    var log: PersistentFile?
+    let ownerPID: pid_t             // a forked child inherits the object but is not the writer
+    var windowOffset: Int           // window start, relative to the working base
+    var windowSize: Int
+    var mappings: [UserMapping] = []
+    var spans: [PageSpan] = []      // sorted, disjoint, count > 0
+    let commitMutex: UnsafeMutablePointer<pthread_mutex_t>
+    let collector: UnsafeMutablePointer<snapshot_collector>
+    var runs: [DirtyRun] = []       // reused between commits
+
+    init(device: UInt64, inode: UInt64, path: String, fd: Int32, log: PersistentFile,
+         windowOffset: Int, windowSize: Int) {
+        self.device = device
+        self.inode = inode
+        self.path = path
+        self.fd = fd
+        self.log = log
+        self.ownerPID = getpid()
+        self.windowOffset = windowOffset
+        self.windowSize = windowSize
+        commitMutex = .allocate(capacity: 1)
+        pthread_mutex_init(commitMutex, nil)
+        collector = .allocate(capacity: 1)
+        collector.initialize(to: snapshot_collector())
+    }
+
+    deinit {
+        free(collector.pointee.runs)
+        free(collector.pointee.saved)
+        collector.deallocate()
+        pthread_mutex_destroy(commitMutex)
+        commitMutex.deallocate()
+    }
+
+    var isOwner: Bool { ownerPID == getpid() }
+
+    func lock() { pthread_mutex_lock(commitMutex) }
+    func unlock() { pthread_mutex_unlock(commitMutex) }
+
+    /// Byte ranges [start, end) of the window that currently have count 0 inside [lo, hi).
+    func unmappedPieces(_ lo: Int, _ hi: Int) -> [(Int, Int)] {
+        var pieces: [(Int, Int)] = []
+        var cursor = lo
+        for s in spans where s.end > lo && s.start < hi {
+            if s.start > cursor { pieces.append((cursor, s.start)) }
+            cursor = max(cursor, s.end)
+        }
+        if cursor < hi { pieces.append((cursor, hi)) }
+        return pieces
+    }
+
+    /// Adds `delta` to the count of every page of [lo, hi); returns the pieces whose count became 0.
+    @discardableResult
+    func adjust(_ lo: Int, _ hi: Int, by delta: Int) -> [(Int, Int)] {
+        // Split spans at lo and hi, add the missing pieces with count 0, then adjust.
+        var out: [PageSpan] = []
+        var cursor = lo
+        for s in spans {
+            if s.end <= lo || s.start >= hi { out.append(s); continue }
+            if s.start < lo { out.append(PageSpan(start: s.start, end: lo, count: s.count)) }
+            let a = max(s.start, lo), b = min(s.end, hi)
+            if a > cursor { out.append(PageSpan(start: cursor, end: a, count: 0)) }
+            out.append(PageSpan(start: a, end: b, count: s.count))
+            cursor = b
+            if s.end > hi { out.append(PageSpan(start: hi, end: s.end, count: s.count)) }
+        }
+        if cursor < hi { out.append(PageSpan(start: cursor, end: hi, count: 0)) }
+        out.sort { $0.start < $1.start }
+        var zeroed: [(Int, Int)] = []
+        var merged: [PageSpan] = []
+        for var s in out {
+            if s.end > lo && s.start < hi && s.start >= lo && s.end <= hi {
+                s.count += delta
+                if s.count == 0 { zeroed.append((s.start, s.end)) }
+            }
+            if s.count <= 0 { continue }
+            if let last = merged.last, last.end == s.start, last.count == s.count {
+                merged[merged.count - 1].end = s.end
+            } else {
+                merged.append(s)
+            }
+        }
+        spans = merged
+        // Coalesce adjacent zeroed pieces.
+        var z: [(Int, Int)] = []
+        for p in zeroed {
+            if let last = z.last, last.1 == p.0 { z[z.count - 1].1 = p.1 } else { z.append(p) }
+        }
+        return z
+    }
+
+    func isMapped(_ lo: Int, _ hi: Int) -> Bool {
+        var cursor = lo
+        for s in spans where s.end > cursor && s.start <= cursor {
+            cursor = s.end
+            if cursor >= hi { return true }
+        }
+        return cursor >= hi
+    }
+
+    /// Dirty lines currently recorded in the mapped pages (no change).
+    func dirtyLines() -> Int {
+        var n = 0
+        for s in spans { n += Int(snapshot_count_dirty(UInt(windowOffset + s.start), UInt(s.end - s.start))) }
+        return n
+    }
+}

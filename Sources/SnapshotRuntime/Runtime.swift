@@ -1,0 +1,117 @@
+// Process-wide state of the runtime. Only touched under the global lock (snapshot_global_lock),
+// and only on managed paths: the interposers never reach Swift for anything else, so the lazy
+// initialisation of these globals happens at the first shared file mapping, never at load time.
+import CSnapshotShim
+import SnapshotLog
+#if canImport(Glibc)
+import Glibc
+#endif
+
+final class Runtime {
+    let reservation: Reservation
+    var windows: WindowAllocator
+    var files: [ManagedFile] = []
+
+    init(reservation: Reservation) {
+        self.reservation = reservation
+        windows = WindowAllocator(limit: reservation.size)
+    }
+
+    var workingBase: Int { reservation.workingBase }
+    var persistentBase: Int { reservation.persistentBase }
+
+    func file(device: UInt64, inode: UInt64) -> ManagedFile? {
+        files.first { $0.device == device && $0.inode == inode }
+    }
+
+    /// The file whose window contains the working address `addr`.
+    func file(containing addr: Int) -> ManagedFile? {
+        let off = addr - workingBase
+        return files.first { off >= $0.windowOffset && off < $0.windowOffset + $0.windowSize }
+    }
+
+    func publishFileCount() {
+        let n = Int32(files.filter { !$0.mappings.isEmpty }.count)
+        withUnsafeMutablePointer(to: &snapshot_managed_files) { $0.pointee = n }
+    }
+}
+
+var runtimeInstance: Runtime?
+
+/// Under the global lock: the runtime, reserving the address space on first use.
+func activeRuntime() -> Runtime? {
+    if let r = runtimeInstance { return r }
+    guard let res = reserveAddressSpace() else { return nil }
+    let r = Runtime(reservation: res)
+    runtimeInstance = r
+    atexit(snapshotAtExit)
+    return r
+}
+
+/// Uncommitted changes at exit are dropped (FAMS contract); say so, per file.
+private func snapshotAtExit() {
+    snapshot_global_lock()
+    defer { snapshot_global_unlock() }
+    guard let r = runtimeInstance else { return }
+    let prev = snapshot_enter_runtime()
+    defer { snapshot_leave_runtime(prev) }
+    for f in r.files where f.isOwner && !f.mappings.isEmpty {
+        let n = f.dirtyLines()
+        if n > 0 {
+            warn("exit without msync: dropped \(n) uncommitted dirty line(s) of \(f.path); the file keeps its last committed state")
+        }
+    }
+}
+
+func monotonicNanoseconds() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+}
+
+func fileIdentity(_ fd: Int32) -> (dev: UInt64, ino: UInt64, mode: UInt32, size: Int)? {
+    var st = stat()
+    if fstat(fd, &st) != 0 { return nil }
+    return (UInt64(st.st_dev), UInt64(st.st_ino), UInt32(st.st_mode), Int(st.st_size))
+}
+
+func linkCount(_ fd: Int32) -> Int {
+    var st = stat()
+    if fstat(fd, &st) != 0 { return 0 }
+    return Int(st.st_nlink)
+}
+
+/// Files that are never managed, whatever the mapping:
+/// - memfd and unlinked (O_TMPFILE, deleted) files: nobody can open them after a crash, so there is
+///   no committed state to protect, and they are typically shared memory between processes;
+/// - paths under a prefix listed in SNAPSHOT_EXCLUDE (colon-separated), e.g. SNAPSHOT_EXCLUDE=/dev/shm
+///   for programs that use shm_open for IPC.
+func isExcluded(path: String, fd: Int32) -> Bool {
+    if path.hasPrefix("/memfd:") || path.hasSuffix(" (deleted)") || linkCount(fd) == 0 { return true }
+    for prefix in excludedPrefixes where path == prefix || path.hasPrefix(prefix.hasSuffix("/") ? prefix : prefix + "/") {
+        return true
+    }
+    return false
+}
+
+var excludedPrefixes: [String] = []
+
+func pathOf(fd: Int32) -> String? {
+    var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+    let n = readlink("/proc/self/fd/\(fd)", &buf, Int(PATH_MAX))
+    if n <= 0 { return nil }
+    buf[n] = 0
+    return String(cString: buf)
+}
+
+func logPath(for dataPath: String) -> String {
+    let slash = dataPath.lastIndex(of: "/")
+    let dir = slash.map { String(dataPath[..<$0]) } ?? "."
+    let base = slash.map { String(dataPath[dataPath.index(after: $0)...]) } ?? dataPath
+    return dir + "/." + base + ".snapshot-log"
+}
+
+func describe(_ error: Error) -> (Int32, String) {
+    if let e = error as? SnapshotError { return (e.code, e.description) }
+    return (EIO, "\(error)")
+}

@@ -1,0 +1,36 @@
+/* A process that exits without munmap: another process then reads exactly the bytes committed by
+ * the last msync and none written after it; the exiting process says what it dropped. */
+#include "e2e.h"
+
+static char *path;
+
+static void writer(void *arg) {
+    (void)arg;
+    int fd = e2e_open(path);
+    char *p = e2e_map(fd, 65536, 0);
+    for (int i = 0; i < 65536; i += 64) SET(p[i], 'C');        /* committed */
+    if (msync(p, 65536, MS_SYNC) != 0) _exit(3);
+    for (int i = 0; i < 65536; i += 64) SET(p[i + 1], 'U');    /* not committed */
+    SET(p[0], 'U');
+    exit(0);                                                    /* no munmap, no msync */
+}
+
+int main(int argc, char **argv) {
+    if (argc > 2 && strcmp(argv[1], "writer") == 0) { path = argv[2]; writer(NULL); return 0; }
+    path = e2e_file("exit.dat", 65536, '.');
+    e2e_capture_begin();
+    int st = e2e_spawn("writer", path, NULL);
+    const char *err = e2e_capture_end();
+    CHECK(EXITED_WITH(st, 0), "writer exit status %d", st);
+    CHECK(strstr(err, "exit.dat") && strstr(err, "1024 uncommitted"), "exit message names file and count");
+    char *buf = malloc(65536);
+    e2e_read(path, 0, buf, 65536);
+    int bad = 0;
+    for (int i = 0; i < 65536; i++) {
+        char want = i % 64 == 0 ? 'C' : '.';
+        if (buf[i] != want) bad++;
+    }
+    CHECK(bad == 0, "%d bytes differ from the committed image", bad);
+    free(buf);
+    return e2e_done("exit_nomunmap");
+}
