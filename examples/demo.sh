@@ -9,8 +9,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/snapshot-demo.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 step() { printf '\n== %s\n' "$*"; }
-# Run a command that is expected to die; piping it keeps bash from printing a "Killed" job notice.
-crashes() { ( "$@" 2>&1; true ) 2>/dev/null; }
+# Run a command that is expected to die; the subshell absorbs bash's "Killed" job notice.
+crashes() { ( "$@" 2>&1 || true ) 2>/dev/null; }
 
 step "Compile the ledger program with snapshot-cc (instrumentation statistics below)"
 "$bin/snapshot-cc" -O2 -fsnapshot-stats "$here/demo.c" -o "$work/demo"
