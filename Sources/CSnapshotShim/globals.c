@@ -3,6 +3,7 @@
 // statically initialised and read directly, with no Swift lazy-global accessor in the way, and so
 // that loading libsnapshot.so does no work at all (nothing runs before the first managed mmap).
 #include "snapshot_abi.h"
+#include "snapshot.h"
 #include "snapshot_shim.h"
 #include "internal.h"
 
@@ -16,6 +17,9 @@ uint64_t *snapshot_drop_bits = 0;
 int snapshot_fault_drop_thread = 0;
 
 const int __snapshot_abi_version_1 = SNAPSHOT_ABI_VERSION;
+
+// what(1)-style marker: `snapshot-cc --snapshot-version` reads the runtime's version from the file.
+__attribute__((used)) static const char snapshot_version_marker[] = "@(#)libsnapshot " SNAPSHOT_VERSION;
 
 // Hidden aliases for the store path (see internal.h).
 extern uintptr_t snapshot_working_base_local __attribute__((alias("__snapshot_working_base"), visibility("hidden")));

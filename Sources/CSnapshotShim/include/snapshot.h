@@ -11,6 +11,9 @@
 extern "C" {
 #endif
 
+/* The project version: CMake reads it from here, and libsnapshot embeds it as a what(1) marker. */
+#define SNAPSHOT_VERSION "0.1.0"
+
 /* Commit the managed file that contains addr, exactly like msync() on it. 0 or -1 with errno. */
 int snapshot_sync(void *addr);
 
