@@ -1,0 +1,402 @@
+#include "InstrumentationEmitter.h"
+#include "LibCallWrites.h"
+
+#include "llvm/Analysis/ScalarEvolution.h"
+#include "llvm/IR/Instructions.h"
+#include "llvm/IR/IntrinsicInst.h"
+#include "llvm/IR/MDBuilder.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Transforms/Utils/BasicBlockUtils.h"
+#include "llvm/Transforms/Utils/ScalarEvolutionExpander.h"
+#include <algorithm>
+
+using namespace llvm;
+
+namespace snapshot {
+namespace {
+// The slow path runs only for writes into a working copy; everything else falls through.
+MDNode *unlikely(LLVMContext &C) { return MDBuilder(C).createBranchWeights(1, (1u << 20) - 1); }
+} // namespace
+
+InstrumentationEmitter::RangeValues InstrumentationEmitter::loadBounds(Instruction *InsertPt) {
+  IRBuilder<> B(InsertPt);
+  B.SetCurrentDebugLocation(Loc);
+  // Plain loads: the globals change only when the first managed mapping appears, and a thread can
+  // only write into a mapping after synchronising with its creation (a call or an acquire, both
+  // of which end the segment these loads serve).
+  Value *Base = B.CreateLoad(ABI.intPtrTy(), ABI.workingBase(), "snapshot.base");
+  Value *Size = B.CreateLoad(ABI.intPtrTy(), ABI.workingSize(), "snapshot.size");
+  return {Base, Size};
+}
+
+InstrumentationEmitter::RangeValues InstrumentationEmitter::bounds(const WriteSite *S,
+                                                                   Instruction *InsertPt) {
+  if (S && S->BoundsAt) {
+    auto It = LoopBounds.find(S->BoundsAt);
+    if (It != LoopBounds.end())
+      return It->second;
+    RangeValues RV = loadBounds(S->BoundsAt);
+    LoopBounds[S->BoundsAt] = RV;
+    return RV;
+  }
+  if (!S)
+    return loadBounds(InsertPt);
+  auto It = Bounds.find(S->Segment);
+  if (It != Bounds.end())
+    return It->second;
+  RangeValues RV = loadBounds(InsertPt);
+  Bounds[S->Segment] = RV;
+  return RV;
+}
+
+Instruction *InstrumentationEmitter::check(Value *Addr, RangeValues RV, Instruction *InsertPt) {
+  IRBuilder<> B(InsertPt);
+  B.SetCurrentDebugLocation(Loc);
+  Value *A = B.CreatePtrToInt(Addr, ABI.intPtrTy());
+  Value *Off = B.CreateSub(A, RV.Base, "snapshot.off");
+  Value *In = B.CreateICmpULT(Off, RV.Size, "snapshot.in");
+  Instruction *Then = SplitBlockAndInsertIfThen(In, InsertPt, /*Unreachable=*/false,
+                                                unlikely(InsertPt->getContext()));
+  Then->setDebugLoc(Loc);
+  Then->getParent()->getSinglePredecessor()->getTerminator()->setDebugLoc(Loc);
+  Then->getParent()->setName("snapshot.record");
+  ++Checks;
+  return Then;
+}
+
+void InstrumentationEmitter::recordFixed(Value *Addr, uint64_t Size, RangeValues RV,
+                                         Instruction *At) {
+  Instruction *Then = check(Addr, RV, At);
+  IRBuilder<> B(Then);
+  B.SetCurrentDebugLocation(Loc);
+  Value *P = B.CreatePointerCast(Addr, ABI.bytePtrTy());
+  if (FunctionCallee F = ABI.recordFixed(Size))
+    ABI.call(B, F, {P});
+  else
+    ABI.call(B, ABI.record(), {P, ConstantInt::get(ABI.intPtrTy(), Size)});
+}
+
+void InstrumentationEmitter::recordLen(Value *Addr, Value *Len, RangeValues RV, Instruction *At) {
+  Instruction *Then = check(Addr, RV, At);
+  IRBuilder<> B(Then);
+  B.SetCurrentDebugLocation(Loc);
+  Value *P = B.CreatePointerCast(Addr, ABI.bytePtrTy());
+  Value *L = B.CreateZExtOrTrunc(Len, ABI.intPtrTy());
+  ABI.call(B, ABI.record(), {P, L});
+}
+
+void InstrumentationEmitter::recordCString(Value *Addr, RangeValues RV, Instruction *At) {
+  Instruction *Then = check(Addr, RV, At);
+  IRBuilder<> B(Then);
+  B.SetCurrentDebugLocation(Loc);
+  Value *P = B.CreatePointerCast(Addr, ABI.bytePtrTy());
+  ABI.call(B, ABI.recordCString(), {P});
+}
+
+InstrumentationEmitter::ExpandedRange
+InstrumentationEmitter::expandLoopRange(const LoopRange &R, ScalarEvolution &SE) {
+  const DataLayout &DL = R.InsertBefore->getModule()->getDataLayout();
+  SCEVExpander Exp(SE, DL, "snapshot.range");
+  Exp.setInsertPoint(R.InsertBefore);
+  Value *Lo = Exp.expandCodeFor(R.Lo, ABI.bytePtrTy(), R.InsertBefore);
+  Value *Len = Exp.expandCodeFor(R.Len, ABI.intPtrTy(), R.InsertBefore);
+  return {Lo, Len};
+}
+
+void InstrumentationEmitter::emitLoopRange(const LoopRange &R, ExpandedRange E) {
+  Loc = R.Loc;
+  WriteSite Key;
+  Key.BoundsAt = R.BoundsAt;
+  recordLen(E.Lo, E.Len, bounds(&Key, R.InsertBefore), R.InsertBefore);
+}
+
+void InstrumentationEmitter::emitMasked(WriteSite &S, RangeValues RV) {
+  auto &II = cast<IntrinsicInst>(*S.I);
+  const DataLayout &DL = II.getModule()->getDataLayout();
+  auto *VT = dyn_cast<FixedVectorType>(II.getArgOperand(0)->getType());
+  Value *Mask = II.getArgOperand(S.Kind == SiteKind::MaskedStore ? 3 : 2);
+  Type *Elt = VT ? VT->getElementType() : nullptr;
+  uint64_t EltSize = Elt ? DL.getTypeStoreSize(Elt).getFixedSize() : 0;
+  if (!VT || Elt->getPrimitiveSizeInBits() != EltSize * 8) {
+    // Elements that are not whole bytes: record the full vector (over-approximation).
+    recordFixed(S.Ptr, DL.getTypeStoreSize(II.getArgOperand(0)->getType()).getFixedSize(), RV,
+                S.I);
+    return;
+  }
+  IRBuilder<> B(S.I);
+  B.SetCurrentDebugLocation(Loc);
+  unsigned N = VT->getNumElements();
+  Type *MaskIntTy = B.getIntNTy(N);
+  Type *IntPtr = ABI.intPtrTy();
+  Value *Bits = B.CreateBitCast(Mask, MaskIntTy);
+  Value *Addr, *Count;
+  if (S.Kind == SiteKind::CompressStore) {
+    // popcount(mask) consecutive elements from the start.
+    Addr = S.Ptr;
+    Count = B.CreateUnaryIntrinsic(Intrinsic::ctpop, Bits);
+  } else {
+    // Lanes first..last active, where first = cttz(mask), last + 1 = N - ctlz(mask); inactive
+    // lanes in between are recorded too (they are inside the vector the program addresses).
+    Value *First = B.CreateBinaryIntrinsic(Intrinsic::cttz, Bits, B.getFalse());
+    Value *Lead = B.CreateBinaryIntrinsic(Intrinsic::ctlz, Bits, B.getFalse());
+    Value *End = B.CreateSub(ConstantInt::get(MaskIntTy, N), Lead);
+    Value *None = B.CreateICmpEQ(Bits, ConstantInt::get(MaskIntTy, 0));
+    Count = B.CreateSelect(None, ConstantInt::get(MaskIntTy, 0), B.CreateSub(End, First));
+    Value *FirstBytes =
+        B.CreateMul(B.CreateZExtOrTrunc(First, IntPtr), ConstantInt::get(IntPtr, EltSize));
+    Addr = B.CreateGEP(B.getInt8Ty(), B.CreatePointerCast(S.Ptr, ABI.bytePtrTy()), FirstBytes,
+                       "snapshot.masked.first");
+  }
+  Value *Len = B.CreateMul(B.CreateZExtOrTrunc(Count, IntPtr), ConstantInt::get(IntPtr, EltSize));
+  recordLen(Addr, Len, RV, S.I);
+}
+
+void InstrumentationEmitter::emitScatter(WriteSite &S, RangeValues RV) {
+  auto &II = cast<IntrinsicInst>(*S.I);
+  const DataLayout &DL = II.getModule()->getDataLayout();
+  auto *VT = dyn_cast<FixedVectorType>(II.getArgOperand(0)->getType());
+  if (!VT)
+    return;
+  Value *Ptrs = II.getArgOperand(1);
+  Value *Mask = II.getArgOperand(II.getIntrinsicID() == Intrinsic::masked_scatter ? 3 : 2);
+  uint64_t EltSize = DL.getTypeStoreSize(VT->getElementType()).getFixedSize();
+  // One check per lane; an inactive lane checks null, which is never in the working range.
+  for (unsigned L = 0, N = VT->getNumElements(); L < N; ++L) {
+    IRBuilder<> B(S.I);
+    B.SetCurrentDebugLocation(Loc);
+    Value *P = B.CreateExtractElement(Ptrs, B.getInt64(L));
+    Value *M = B.CreateExtractElement(Mask, B.getInt64(L));
+    Value *A = B.CreateSelect(M, P, Constant::getNullValue(P->getType()), "snapshot.lane");
+    recordFixed(A, EltSize, RV, S.I);
+  }
+}
+
+void InstrumentationEmitter::emitX86Scatter(WriteSite &S, RangeValues RV) {
+  // (i8* base, mask: <N x i1> or iN, <K x iM> index, <L x T> values, i32 scale)
+  auto &II = cast<IntrinsicInst>(*S.I);
+  const DataLayout &DL = II.getModule()->getDataLayout();
+  Value *Base = II.getArgOperand(0), *Mask = II.getArgOperand(1), *Idx = II.getArgOperand(2);
+  auto *IdxTy = dyn_cast<FixedVectorType>(Idx->getType());
+  auto *ValTy = dyn_cast<FixedVectorType>(II.getArgOperand(3)->getType());
+  auto *Scale = dyn_cast<ConstantInt>(II.getArgOperand(4));
+  if (!IdxTy || !ValTy || !Scale)
+    return;
+  uint64_t EltSize = DL.getTypeStoreSize(ValTy->getElementType()).getFixedSize();
+  unsigned Lanes = std::min(IdxTy->getNumElements(), ValTy->getNumElements());
+  Type *IntPtr = ABI.intPtrTy();
+  for (unsigned L = 0; L < Lanes; ++L) {
+    IRBuilder<> B(S.I);
+    B.SetCurrentDebugLocation(Loc);
+    Value *Bit;
+    if (Mask->getType()->isVectorTy())
+      Bit = B.CreateExtractElement(Mask, B.getInt64(L));
+    else
+      Bit = B.CreateTrunc(B.CreateLShr(Mask, L), B.getInt1Ty());
+    Value *Off = B.CreateMul(B.CreateSExtOrTrunc(B.CreateExtractElement(Idx, B.getInt64(L)), IntPtr),
+                             ConstantInt::get(IntPtr, Scale->getZExtValue()));
+    Value *P = B.CreateGEP(B.getInt8Ty(), B.CreatePointerCast(Base, ABI.bytePtrTy()), Off);
+    Value *A = B.CreateSelect(Bit, P, Constant::getNullValue(P->getType()), "snapshot.lane");
+    recordFixed(A, EltSize, RV, S.I);
+  }
+}
+
+Instruction *InstrumentationEmitter::afterCall(CallBase &CB) {
+  if (auto *CI = dyn_cast<CallInst>(&CB))
+    return CI->getNextNode();
+  if (auto *II = dyn_cast<InvokeInst>(&CB)) {
+    BasicBlock *NB = SplitEdge(II->getParent(), II->getNormalDest());
+    return &*NB->getFirstInsertionPt();
+  }
+  return nullptr;  // callbr: not a library call
+}
+
+void InstrumentationEmitter::emitLibCall(WriteSite &S) {
+  auto &CB = cast<CallBase>(*S.I);
+  const LibCallSpec &L = *S.Lib;
+  Instruction *At = afterCall(CB);
+  if (!At)
+    return;
+  RangeValues RV = bounds(&S, At);
+  IRBuilder<> B(At);
+  B.SetCurrentDebugLocation(Loc);
+  Type *IntPtr = ABI.intPtrTy();
+  auto Arg = [&](int K) { return CB.getArgOperand(K); };
+  auto IntArg = [&](int K) { return B.CreateZExtOrTrunc(Arg(K), IntPtr); };
+  Value *Zero = ConstantInt::get(IntPtr, 0), *One = ConstantInt::get(IntPtr, 1);
+  Value *Dst = S.Ptr;
+  switch (L.Range) {
+  case LibRange::RetBytes:
+  case LibRange::Recvfrom: {
+    Value *Ret = B.CreateSExtOrTrunc(&CB, IntPtr);
+    Value *Len = B.CreateSelect(B.CreateICmpSGT(Ret, Zero), Ret, Zero);
+    recordLen(Dst, Len, RV, At);
+    if (L.Range == LibRange::Recvfrom) {
+      // The source address lands in arg A, its length (socklen_t) in *arg B.
+      Value *AddrP = Arg(L.A), *LenP = Arg(L.B);
+      IRBuilder<> C(At);
+      C.SetCurrentDebugLocation(Loc);
+      Value *HaveAddr = C.CreateIsNotNull(AddrP);
+      Value *HaveLen = C.CreateIsNotNull(LenP);
+      Value *Both = C.CreateAnd(HaveAddr, HaveLen);
+      Instruction *T = SplitBlockAndInsertIfThen(Both, At, false, unlikely(CB.getContext()));
+      T->setDebugLoc(Loc);
+      IRBuilder<> TB(T);
+      TB.SetCurrentDebugLocation(Loc);
+      Value *AL = TB.CreateLoad(TB.getInt32Ty(),
+                                TB.CreatePointerCast(LenP, TB.getInt32Ty()->getPointerTo()));
+      recordLen(AddrP, TB.CreateZExt(AL, IntPtr), RV, T);
+      recordFixed(LenP, 4, RV, T);
+    }
+    return;
+  }
+  case LibRange::ArgBytes:
+    recordLen(Dst, IntArg(L.A), RV, At);
+    return;
+  case LibRange::Fixed:
+    recordFixed(Dst, uint64_t(L.A), RV, At);
+    return;
+  case LibRange::ArgProduct: {
+    Value *Count = IntArg(L.A);
+    Value *Size = IntArg(L.B);
+    recordLen(Dst, B.CreateMul(Count, Size), RV, At);
+    return;
+  }
+  case LibRange::FreadItems: {
+    Value *Ret = B.CreateZExtOrTrunc(&CB, IntPtr);
+    Value *NMemb = IntArg(L.B);
+    Value *Next = B.CreateAdd(Ret, One);
+    Value *Items = B.CreateSelect(B.CreateICmpULT(Next, NMemb), Next, NMemb);
+    Value *Size = IntArg(L.A);
+    recordLen(Dst, B.CreateMul(Size, Items), RV, At);
+    return;
+  }
+  case LibRange::CString:
+    recordCString(Dst, RV, At);
+    return;
+  case LibRange::Fgets: {
+    Value *N = B.CreateSExtOrTrunc(Arg(L.A), IntPtr);
+    Value *Whole = B.CreateSelect(B.CreateICmpSGT(N, Zero), N, Zero);
+    Instruction *T, *E;
+    SplitBlockAndInsertIfThenElse(B.CreateIsNotNull(&CB), At, &T, &E);
+    T->setDebugLoc(Loc);
+    E->setDebugLoc(Loc);
+    recordCString(Dst, RV, T);
+    recordLen(Dst, Whole, RV, E);  // error: contents indeterminate, take the whole buffer
+    return;
+  }
+  case LibRange::Sprintf: {
+    Value *Ret = B.CreateSExtOrTrunc(&CB, IntPtr);
+    Value *Ok = B.CreateICmpSGE(Ret, Zero);
+    Instruction *T, *E;
+    SplitBlockAndInsertIfThenElse(Ok, At, &T, &E);
+    T->setDebugLoc(Loc);
+    E->setDebugLoc(Loc);
+    IRBuilder<> TB(T);
+    recordLen(Dst, TB.CreateAdd(Ret, One), RV, T);  // ret counts embedded NULs, the +1 is the NUL
+    recordCString(Dst, RV, E);
+    return;
+  }
+  case LibRange::Snprintf: {
+    Value *N = IntArg(L.A);
+    Value *Ret = B.CreateSExtOrTrunc(&CB, IntPtr);
+    Value *NM1 = B.CreateSub(N, One);
+    Value *Fit = B.CreateAdd(B.CreateSelect(B.CreateICmpULT(Ret, NM1), Ret, NM1), One);
+    Value *Len = B.CreateSelect(B.CreateICmpSLT(Ret, Zero), N, Fit);
+    Len = B.CreateSelect(B.CreateICmpEQ(N, Zero), Zero, Len);
+    recordLen(Dst, Len, RV, At);
+    return;
+  }
+  case LibRange::Memccpy: {
+    Value *N = IntArg(L.A);
+    // (Operands built in separate statements: C++ leaves argument evaluation order open, and
+    // the emitted IR should not depend on the host compiler.)
+    Value *RetI = B.CreatePtrToInt(&CB, IntPtr);
+    Value *DstI = B.CreatePtrToInt(Dst, IntPtr);
+    Value *Diff = B.CreateSub(RetI, DstI);
+    recordLen(Dst, B.CreateSelect(B.CreateIsNull(&CB), N, Diff), RV, At);
+    return;
+  }
+  case LibRange::RetCString: {
+    if (L.Slot >= 0)
+      recordFixed(Arg(L.Slot), CB.getModule()->getDataLayout().getPointerSize(), RV, At);
+    IRBuilder<> C(At);  // fresh: the slot record above split the block before At
+    C.SetCurrentDebugLocation(Loc);
+    Instruction *T = SplitBlockAndInsertIfThen(C.CreateIsNotNull(&CB), At, false);
+    T->setDebugLoc(Loc);
+    recordCString(&CB, RV, T);
+    return;
+  }
+  }
+}
+
+void InstrumentationEmitter::emitObjectFlag(ObjectFlag &F) {
+  Loc = F.InsertBefore->getDebugLoc();
+  RangeValues RV = loadBounds(F.InsertBefore);
+  IRBuilder<> B(F.InsertBefore);
+  B.SetCurrentDebugLocation(Loc);
+  Value *A = B.CreatePtrToInt(F.Base, ABI.intPtrTy());
+  Value *Off = B.CreateSub(A, RV.Base);
+  // <=: the pointer may be one past the end of an object that ends the working range.
+  F.Flag = B.CreateICmpULE(Off, RV.Size, "snapshot.object");
+}
+
+void InstrumentationEmitter::emitSite(WriteSite &S, const std::vector<ObjectFlag> &Flags) {
+  if (S.Disp != Disposition::Instrument)
+    return;
+  Loc = S.I->getDebugLoc();
+  if (S.Kind == SiteKind::LibCall) {
+    emitLibCall(S);
+    return;
+  }
+  Instruction *At = S.I;
+  RangeValues RV;
+  if (S.FlagIdx >= 0) {
+    // Object in the working range? Only then the full check, with its own loads (this block
+    // dominates nothing else, so nothing is cached from it).
+    At = SplitBlockAndInsertIfThen(Flags[S.FlagIdx].Flag, S.I, /*Unreachable=*/false,
+                                   unlikely(S.I->getContext()));
+    At->setDebugLoc(Loc);
+    At->getParent()->getSinglePredecessor()->getTerminator()->setDebugLoc(Loc);
+    At->getParent()->setName("snapshot.object.in");
+    RV = loadBounds(At);
+  } else {
+    RV = bounds(&S, S.I);
+  }
+  switch (S.Kind) {
+  case SiteKind::MaskedStore:
+  case SiteKind::CompressStore:
+    emitMasked(S, RV);
+    return;
+  case SiteKind::MaskedScatter:
+    emitScatter(S, RV);
+    return;
+  case SiteKind::X86Scatter:
+    emitX86Scatter(S, RV);
+    return;
+  default:
+    break;
+  }
+  if (S.GroupBase) {
+    IRBuilder<> B(At);
+    B.SetCurrentDebugLocation(Loc);
+    Value *Base = B.CreatePointerCast(S.GroupBase, ABI.bytePtrTy());
+    Value *Addr = S.Lo ? B.CreateConstGEP1_64(B.getInt8Ty(), Base, S.Lo, "snapshot.group") : Base;
+    recordFixed(Addr, uint64_t(S.Hi - S.Lo), RV, At);
+    return;
+  }
+  if (S.Size) {
+    recordFixed(S.Ptr, S.Size, RV, At);
+    return;
+  }
+  if (S.Len) {
+    recordLen(S.Ptr, S.Len, RV, At);
+    return;
+  }
+  // Scalable-vector store: vscale x the known minimum size.
+  IRBuilder<> B(At);
+  B.SetCurrentDebugLocation(Loc);
+  Type *VT = cast<StoreInst>(S.I)->getValueOperand()->getType();
+  uint64_t Min = S.I->getModule()->getDataLayout().getTypeStoreSize(VT).getKnownMinSize();
+  recordLen(S.Ptr, B.CreateVScale(ConstantInt::get(ABI.intPtrTy(), Min)), RV, At);
+}
+} // namespace snapshot

@@ -1,0 +1,78 @@
+#include "ObjectFlags.h"
+#include "Options.h"
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/Analysis/LoopInfo.h"
+#include "llvm/IR/Dominators.h"
+#include "llvm/IR/Function.h"
+#include "llvm/IR/Instructions.h"
+
+using namespace llvm;
+
+namespace snapshot {
+namespace {
+bool flaggable(const WriteSite &S) {
+  if (S.Disp != Disposition::Instrument)
+    return false;
+  switch (S.Kind) {
+  case SiteKind::Store:
+  case SiteKind::AtomicRMW:
+  case SiteKind::CmpXchg:
+  case SiteKind::MemIntrinsic:
+  case SiteKind::WholeVector:
+    return true;
+  default:
+    return false;
+  }
+}
+} // namespace
+
+void planObjectFlags(Function &F, DominatorTree &DT, LoopInfo &LI, std::vector<WriteSite> &Sites,
+                     std::vector<ObjectFlag> &Flags) {
+  if (!OptObjectFlags)
+    return;
+  MapVector<Value *, SmallVector<size_t, 4>> ByBase;  // deterministic order
+  for (size_t K = 0; K < Sites.size(); ++K) {
+    WriteSite &S = Sites[K];
+    if (!flaggable(S))
+      continue;
+    // Coalescing groups use inbounds offsets only, so the group base is in the same object.
+    Value *B = (S.GroupBase ? S.GroupBase : S.Ptr)->stripInBoundsOffsets();
+    if (auto *I = dyn_cast<Instruction>(B)) {
+      if (isa<InvokeInst>(I) || isa<CallBrInst>(I))
+        continue;  // value available only on an edge; keep the per-write check
+    } else if (!isa<Argument>(B)) {
+      continue;  // constants, globals (skipped anyway), ...
+    }
+    ByBase[B].push_back(K);
+  }
+  for (auto &Entry : ByBase) {
+    Value *B = Entry.first;
+    auto &Idx = Entry.second;
+    BasicBlock *D = Sites[Idx[0]].I->getParent();
+    for (size_t K : Idx)
+      D = DT.findNearestCommonDominator(D, Sites[K].I->getParent());
+    // Out of every loop the object pointer is invariant in (defined outside of).
+    auto *Def = dyn_cast<Instruction>(B);
+    bool Hoisted = false;
+    for (Loop *L = LI.getLoopFor(D); L; L = L->getParentLoop()) {
+      BasicBlock *PH = L->getLoopPreheader();
+      if ((Def && L->contains(Def)) || !PH)
+        break;
+      D = PH;
+      Hoisted = true;
+    }
+    if (Idx.size() < 2 && !Hoisted)
+      continue;  // one write: the plain check costs the same
+    Instruction *At = D->getTerminator();
+    for (size_t K : Idx)
+      if (Sites[K].I->getParent() == D && Sites[K].I->comesBefore(At))
+        At = Sites[K].I;
+    Flags.push_back({B, At});
+    for (size_t K : Idx)
+      Sites[K].FlagIdx = int(Flags.size() - 1);
+  }
+}
+} // namespace snapshot

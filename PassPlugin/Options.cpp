@@ -1,0 +1,28 @@
+#include "Options.h"
+
+using namespace llvm;
+
+namespace snapshot {
+cl::opt<bool> OptStats("snapshot-stats", cl::init(false),
+                       cl::desc("Snapshot: print a one-line summary of write sites per module"));
+cl::opt<bool> OptDebug("snapshot-debug", cl::init(false),
+                       cl::desc("Snapshot: print every write-site decision to stderr"));
+cl::opt<bool> OptSkipGlobals(
+    "snapshot-skip-globals", cl::init(true),
+    cl::desc("Snapshot: skip writes whose target is a global variable (never in a working copy)"));
+cl::opt<bool> OptCoalesce(
+    "snapshot-coalesce", cl::init(true),
+    cl::desc("Snapshot: merge contiguous writes off one pointer in a call-free block stretch"));
+cl::opt<bool> OptLoopBounds(
+    "snapshot-loop-bounds", cl::init(true),
+    cl::desc("Snapshot: load the working-range globals once in the preheader of call-free loops"));
+cl::opt<bool> OptLoopRanges(
+    "snapshot-loop-ranges", cl::init(true),
+    cl::desc("Snapshot: record a loop's strided store range once before a call-free loop"));
+cl::opt<bool> OptObjectFlags(
+    "snapshot-object-flags", cl::init(true),
+    cl::desc("Snapshot: check once per pointed-to object whether it is in the working range"));
+cl::opt<bool> OptPreserveMost(
+    "snapshot-preserve-most", cl::init(true),
+    cl::desc("Snapshot: call the record functions through per-module preserve_most thunks"));
+} // namespace snapshot

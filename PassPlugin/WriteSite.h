@@ -1,0 +1,58 @@
+// A write site: one instruction that may write memory a working copy could hold, plus what the
+// filters decided about it. The collector builds the list for a function before anything is
+// changed (instrumentation splits blocks, which would invalidate a walk in progress).
+#pragma once
+#include "llvm/IR/Instruction.h"
+#include "llvm/IR/Value.h"
+#include <cstdint>
+
+namespace snapshot {
+struct LibCallSpec;
+
+enum class SiteKind {
+  Store,          // store (any type, volatile, atomic)
+  AtomicRMW,      // atomicrmw
+  CmpXchg,        // cmpxchg
+  MemIntrinsic,   // llvm.memcpy/memmove/memset (+ .inline, element-wise atomic)
+  MaskedStore,    // llvm.masked.store: active lanes between first and last set mask bit
+  CompressStore,  // llvm.masked.compressstore: popcount(mask) consecutive elements
+  MaskedScatter,  // llvm.masked.scatter / llvm.vp.scatter: one element per active lane
+  WholeVector,    // llvm.vp.store, x86 maskstore/maskmov: the full vector width (over-approx.)
+  X86Scatter,     // llvm.x86.avx512.[mask.]scatter*: base + index[i] * scale per active lane
+  LibCall,        // C library function writing through a pointer argument (recorded after)
+};
+
+enum class Disposition {
+  Instrument,     // gets an inline check + record call
+  SkipStack,      // target is a non-escaping alloca / byval copy: stack, never a working copy
+  SkipConstGlobal,// target is a constant global: writing it is undefined behaviour
+  SkipGlobal,     // target is a writable global: ELF data, never inside the working range
+  SkipAddrSpace,  // non-default address space (e.g. x86 __seg_gs): not a working-copy address
+  Coalesced,      // covered by the record of an earlier site in the same call-free stretch
+  LoopHoisted,    // covered by a range recorded once before its (call-free) loop
+};
+
+struct WriteSite {
+  llvm::Instruction *I = nullptr;
+  SiteKind Kind = SiteKind::Store;
+  llvm::Value *Ptr = nullptr;      // destination (not used for scatter)
+  uint64_t Size = 0;               // byte size when fixed; 0 = see Len / kind
+  llvm::Value *Len = nullptr;      // dynamic byte length (memory intrinsics)
+  const LibCallSpec *Lib = nullptr;
+  Disposition Disp = Disposition::Instrument;
+  // Coalescing: an anchor site records [Base+Lo, Base+Hi) instead of its own range.
+  llvm::Value *GroupBase = nullptr;
+  int64_t Lo = 0, Hi = 0;
+  // Sites with the same segment id lie in one block with no call, fence or acquiring atomic
+  // between them, so one load of the range globals serves them all.
+  unsigned Segment = 0;
+  // When the site lies in a loop with no segment end anywhere in it, the range globals are loaded
+  // once before this instruction (the terminator of that loop's preheader) instead.
+  llvm::Instruction *BoundsAt = nullptr;
+  // Index of the object flag (ObjectFlags.h) gating this site's check, or -1.
+  int FlagIdx = -1;
+};
+
+const char *kindName(SiteKind K);
+const char *dispositionName(Disposition D);
+} // namespace snapshot

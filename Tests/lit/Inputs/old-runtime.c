@@ -1,0 +1,13 @@
+// A runtime with the record entry points but without __snapshot_abi_version_1 (input of link-abi.c).
+#include <stddef.h>
+#include <stdint.h>
+uintptr_t __snapshot_working_base, __snapshot_working_size;
+void __snapshot_record_1(void *a) {}
+void __snapshot_record_2(void *a) {}
+void __snapshot_record_4(void *a) {}
+void __snapshot_record_8(void *a) {}
+void __snapshot_record_16(void *a) {}
+void __snapshot_record_32(void *a) {}
+void __snapshot_record_64(void *a) {}
+void __snapshot_record(void *a, size_t n) {}
+void __snapshot_record_cstring(char *a) {}

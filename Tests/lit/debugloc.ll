@@ -1,0 +1,40 @@
+; Inserted code carries the debug location of the write it guards (or of the library call it
+; follows), so profiles and debuggers attribute it to the right source line.
+; RUN: %opt -passes='snapshot-instrument,verify' -S %s | FileCheck %s
+target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-f80:128-n8:16:32:64-S128"
+target triple = "x86_64-pc-linux-gnu"
+
+declare i8* @strcpy(i8*, i8*)
+
+define void @f(i64* %p, i8* %d, i8* %s) !dbg !6 {
+; CHECK-LABEL: @f(
+; CHECK: load i64, i64* @__snapshot_working_base, align 8, !dbg [[L10:![0-9]+]]
+; CHECK: load i64, i64* @__snapshot_working_size, align 8, !dbg [[L10]]
+; CHECK: ptrtoint {{.*}}, !dbg [[L10]]
+; CHECK: sub i64 {{.*}}, !dbg [[L10]]
+; CHECK: icmp ult i64 {{.*}}, !dbg [[L10]]
+; CHECK: br i1 {{.*}}, !dbg [[L10]]
+; CHECK: call void @__snapshot_record_8({{.*}}), !dbg [[L10]]
+; CHECK: br label {{.*}}, !dbg [[L10]]
+; CHECK: store i64 1, i64* %p, align 8, !dbg [[L10]]
+; CHECK: call i8* @strcpy(i8* %d, i8* %s), !dbg [[L11:![0-9]+]]
+; CHECK: call void @__snapshot_record_cstring(i8* %d), !dbg [[L11]]
+  store i64 1, i64* %p, !dbg !10
+  call i8* @strcpy(i8* %d, i8* %s), !dbg !11
+  ret void, !dbg !12
+}
+; CHECK: [[L10]] = !DILocation(line: 10,
+; CHECK: [[L11]] = !DILocation(line: 11,
+
+!llvm.dbg.cu = !{!0}
+!llvm.module.flags = !{!3, !4}
+!0 = distinct !DICompileUnit(language: DW_LANG_C99, file: !1, producer: "test", isOptimized: true, runtimeVersion: 0, emissionKind: FullDebug)
+!1 = !DIFile(filename: "t.c", directory: "/tmp")
+!3 = !{i32 7, !"Dwarf Version", i32 5}
+!4 = !{i32 2, !"Debug Info Version", i32 3}
+!6 = distinct !DISubprogram(name: "f", scope: !1, file: !1, line: 9, type: !7, scopeLine: 9, spFlags: DISPFlagDefinition | DISPFlagOptimized, unit: !0)
+!7 = !DISubroutineType(types: !8)
+!8 = !{null}
+!10 = !DILocation(line: 10, column: 3, scope: !6)
+!11 = !DILocation(line: 11, column: 3, scope: !6)
+!12 = !DILocation(line: 12, column: 1, scope: !6)

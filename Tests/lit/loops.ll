@@ -1,0 +1,170 @@
+; Loops with no call, fence or acquire (nothing can commit while they run):
+;  * a store executed on every iteration at an affine address is recorded once, before the loop,
+;    for the exact range the loop writes (SCEV start + trip count), stores of one loop whose
+;    starts differ by a constant share one range;
+;  * other stores keep their check, but the range globals are loaded once in the preheader.
+; A loop with a call keeps per-iteration checks with loads in the body. (Object flags, which
+; replace most of these checks, are off here: see object-flags.ll.)
+; RUN: %opt -passes='snapshot-instrument,verify' -snapshot-object-flags=false -S %s | FileCheck %s
+; RUN: %opt -passes='snapshot-instrument,verify' -snapshot-object-flags=false -snapshot-loop-ranges=false -S %s | FileCheck %s --check-prefix=NORANGE
+target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-f80:128-n8:16:32:64-S128"
+target triple = "x86_64-pc-linux-gnu"
+
+declare void @f()
+
+define void @fill(i32* %a, i64 %n) {
+; CHECK-LABEL: @fill(
+; CHECK:       ph:
+; CHECK:       [[LAST:%.*]] = add i64 %n, -1
+; CHECK:       [[SPAN:%.*]] = shl nuw nsw i64 [[LAST]], 2
+; CHECK:       [[LEN:%.*]] = add nuw nsw i64 [[SPAN]], 4
+; CHECK:       call void @__snapshot_record(i8* {{.*}}, i64 [[LEN]])
+; CHECK:       loop:
+; CHECK-NOT:   __snapshot
+; CHECK:       exit:
+; NORANGE-LABEL: @fill(
+; NORANGE:     ph:
+; NORANGE:     load i64, i64* @__snapshot_working_base
+; NORANGE:     loop:
+; NORANGE-NOT: load i64, i64* @__snapshot_working_base
+; NORANGE:     call void @__snapshot_record_4(
+entry:
+  %nz = icmp sgt i64 %n, 0
+  br i1 %nz, label %ph, label %exit
+ph:
+  br label %loop
+loop:
+  %i = phi i64 [ 0, %ph ], [ %i1, %loop ]
+  %p = getelementptr inbounds i32, i32* %a, i64 %i
+  store i32 7, i32* %p
+  %i1 = add nuw nsw i64 %i, 1
+  %done = icmp eq i64 %i1, %n
+  br i1 %done, label %exit, label %loop
+exit:
+  ret void
+}
+; Two fields per iteration (unrolled/vectorised bodies look like this): one range.
+define void @pairs(i64* %a, i64 %n) {
+; CHECK-LABEL: @pairs(
+; CHECK:       ph:
+; CHECK:       call void @__snapshot_record(
+; CHECK-NOT:   call void @__snapshot_record
+; CHECK:       loop:
+; CHECK-NOT:   __snapshot
+; CHECK:       exit:
+entry:
+  %nz = icmp sgt i64 %n, 0
+  br i1 %nz, label %ph, label %exit
+ph:
+  br label %loop
+loop:
+  %i = phi i64 [ 0, %ph ], [ %i1, %loop ]
+  %i2 = shl i64 %i, 1
+  %p = getelementptr inbounds i64, i64* %a, i64 %i2
+  %q = getelementptr inbounds i64, i64* %p, i64 1
+  store i64 1, i64* %p
+  store i64 2, i64* %q
+  %i1 = add nuw nsw i64 %i, 1
+  %done = icmp eq i64 %i1, %n
+  br i1 %done, label %exit, label %loop
+exit:
+  ret void
+}
+define void @backward(i8* %a, i64 %n) {
+; CHECK-LABEL: @backward(
+; CHECK:       ph:
+; CHECK:       call void @__snapshot_record(
+; CHECK:       loop:
+; CHECK-NOT:   __snapshot
+; CHECK:       exit:
+entry:
+  %nz = icmp sgt i64 %n, 0
+  br i1 %nz, label %ph, label %exit
+ph:
+  br label %loop
+loop:
+  %i = phi i64 [ %n, %ph ], [ %i1, %loop ]
+  %i1 = add nsw i64 %i, -1
+  %p = getelementptr inbounds i8, i8* %a, i64 %i1
+  store i8 0, i8* %p
+  %done = icmp eq i64 %i1, 0
+  br i1 %done, label %exit, label %loop
+exit:
+  ret void
+}
+; Conditional store: not every iteration writes, so no range; the check stays in the loop but
+; reuses loads from the preheader.
+define void @conditional(i32* %a, i64 %n) {
+; CHECK-LABEL: @conditional(
+; CHECK:       ph:
+; CHECK:       load i64, i64* @__snapshot_working_base
+; CHECK:       loop:
+; CHECK-NOT:   load i64, i64* @__snapshot_working_base
+; CHECK:       call void @__snapshot_record_4(
+; CHECK:       exit:
+entry:
+  %nz = icmp sgt i64 %n, 0
+  br i1 %nz, label %ph, label %exit
+ph:
+  br label %loop
+loop:
+  %i = phi i64 [ 0, %ph ], [ %i1, %latch ]
+  %odd = and i64 %i, 1
+  %c = icmp eq i64 %odd, 0
+  br i1 %c, label %st, label %latch
+st:
+  %p = getelementptr inbounds i32, i32* %a, i64 %i
+  store i32 7, i32* %p
+  br label %latch
+latch:
+  %i1 = add nuw nsw i64 %i, 1
+  %done = icmp eq i64 %i1, %n
+  br i1 %done, label %exit, label %loop
+exit:
+  ret void
+}
+define void @with_call(i32* %a, i64 %n) {
+; CHECK-LABEL: @with_call(
+; CHECK:       loop:
+; CHECK:       load i64, i64* @__snapshot_working_base
+; CHECK:       call void @__snapshot_record_4(
+; CHECK:       call void @f()
+entry:
+  %nz = icmp sgt i64 %n, 0
+  br i1 %nz, label %ph, label %exit
+ph:
+  br label %loop
+loop:
+  %i = phi i64 [ 0, %ph ], [ %i1, %loop ]
+  %p = getelementptr inbounds i32, i32* %a, i64 %i
+  store i32 7, i32* %p
+  call void @f()
+  %i1 = add nuw nsw i64 %i, 1
+  %done = icmp eq i64 %i1, %n
+  br i1 %done, label %exit, label %loop
+exit:
+  ret void
+}
+; After the optimisation pipeline a loop may have no dedicated preheader; the pass makes one, so
+; the range is recorded only when the loop is entered.
+define void @no_preheader(i32* %a, i64 %n, i1 %skip) {
+; CHECK-LABEL: @no_preheader(
+; CHECK:       entry:
+; CHECK:       br i1 %skip, label %exit, label %[[PH:.*]]
+; CHECK:       [[PH]]:
+; CHECK:       call void @__snapshot_record(
+; CHECK:       loop:
+; CHECK-NOT:   __snapshot
+; CHECK:       exit:
+entry:
+  br i1 %skip, label %exit, label %loop
+loop:
+  %i = phi i64 [ 0, %entry ], [ %i1, %loop ]
+  %p = getelementptr inbounds i32, i32* %a, i64 %i
+  store i32 7, i32* %p
+  %i1 = add nuw nsw i64 %i, 1
+  %done = icmp uge i64 %i1, %n
+  br i1 %done, label %exit, label %loop
+exit:
+  ret void
+}

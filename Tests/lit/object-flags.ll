@@ -1,0 +1,89 @@
+; Object flags: whether the object a pointer points into is in the working range is checked once
+; per object pointer (inbounds offsets stripped), out of loops the pointer is invariant in; each
+; write on it then only tests the flag, and takes the full per-address check when it is set.
+; RUN: %opt -passes='snapshot-instrument,verify' -S %s | FileCheck %s
+; RUN: %opt -passes='snapshot-instrument,verify' -snapshot-object-flags=false -S %s | FileCheck %s --check-prefix=OFF
+target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-f80:128-n8:16:32:64-S128"
+target triple = "x86_64-pc-linux-gnu"
+
+%node = type { %node*, %node*, i64, i32 }
+declare void @f()
+
+define void @fields_across_calls(%node* %n, %node* %x) {
+; CHECK-LABEL: @fields_across_calls(
+; CHECK:      [[BASE:%.*]] = load i64, i64* @__snapshot_working_base
+; CHECK-NEXT: [[SIZE:%.*]] = load i64, i64* @__snapshot_working_size
+; CHECK-NEXT: [[A:%.*]] = ptrtoint %node* %n to i64
+; CHECK-NEXT: [[DIFF:%.*]] = sub i64 [[A]], [[BASE]]
+; CHECK-NEXT: [[FLAG:%.*]] = icmp ule i64 [[DIFF]], [[SIZE]]
+; CHECK:      br i1 [[FLAG]], label %snapshot.object.in
+; CHECK:      snapshot.object.in:
+; CHECK:      load i64, i64* @__snapshot_working_base
+; CHECK:      icmp ult
+; CHECK:      call void @__snapshot_record_8(
+; CHECK:      store %node* %x
+; CHECK:      call void @f()
+; CHECK-NEXT: br i1 [[FLAG]], label %snapshot.object.in
+; CHECK:      call void @__snapshot_record_8(
+; CHECK:      store %node* %x
+; CHECK:      call void @f()
+; CHECK-NEXT: br i1 [[FLAG]], label %snapshot.object.in
+; CHECK:      call void @__snapshot_record_4(
+; CHECK:      store i32 3
+; OFF-LABEL:  @fields_across_calls(
+; OFF-NOT:    icmp ule
+; OFF:        ret void
+  %l = getelementptr inbounds %node, %node* %n, i64 0, i32 0
+  %r = getelementptr inbounds %node, %node* %n, i64 0, i32 1
+  %h = getelementptr inbounds %node, %node* %n, i64 0, i32 3
+  store %node* %x, %node** %l
+  call void @f()
+  store %node* %x, %node** %r
+  call void @f()
+  store i32 3, i32* %h
+  ret void
+}
+; A swap with a data-dependent index: a[i] is written on every iteration (one range before the
+; loop), a[j] is not affine: its flag for %a is computed before the loop, which only tests it.
+define void @swap_loop(i32* %a, i64* %idx, i64 %n) {
+; CHECK-LABEL: @swap_loop(
+; CHECK:      ph:
+; CHECK:      call void @__snapshot_record(
+; CHECK:      [[FLAG:%.*]] = icmp ule
+; CHECK:      loop:
+; CHECK-NOT:  load i64, i64* @__snapshot_working_base
+; CHECK:      store i32 %vj, i32* %pi
+; CHECK-NEXT: br i1 [[FLAG]], label %snapshot.object.in
+; CHECK:      snapshot.object.in:
+; CHECK:      call void @__snapshot_record_4(
+; CHECK:      store i32 %vi, i32* %pj
+; CHECK:      exit:
+entry:
+  %nz = icmp sgt i64 %n, 0
+  br i1 %nz, label %ph, label %exit
+ph:
+  br label %loop
+loop:
+  %i = phi i64 [ 0, %ph ], [ %i1, %loop ]
+  %jp = getelementptr inbounds i64, i64* %idx, i64 %i
+  %j = load i64, i64* %jp
+  %pi = getelementptr inbounds i32, i32* %a, i64 %i
+  %pj = getelementptr inbounds i32, i32* %a, i64 %j
+  %vi = load i32, i32* %pi
+  %vj = load i32, i32* %pj
+  store i32 %vj, i32* %pi
+  store i32 %vi, i32* %pj
+  %i1 = add nuw nsw i64 %i, 1
+  %done = icmp eq i64 %i1, %n
+  br i1 %done, label %exit, label %loop
+exit:
+  ret void
+}
+; One write on an object outside any loop: the plain check, no flag.
+define void @single(i64* %p) {
+; CHECK-LABEL: @single(
+; CHECK-NOT:  icmp ule
+; CHECK:      call void @__snapshot_record_8(
+  store i64 1, i64* %p
+  ret void
+}
