@@ -74,8 +74,13 @@ bool candidate(WriteSite &S, Loop *L, ScalarEvolution &SE, DominatorTree &DT, Ca
   BasicBlock *PH = L->getLoopPreheader();
   // Single exit at the latch, store block dominating the latch: the store runs on every
   // iteration, so the recorded range is exactly what the loop writes.
-  if (!Latch || !PH || L->getExitingBlock() != Latch || !DT.dominates(S.I->getParent(), Latch))
+  if (!Latch || !PH || L->getExitingBlock() != Latch || !DT.dominates(S.I->getParent(), Latch)) {
+    if (OptDebug)
+      errs() << "snapshot-instrument: no loop range, loop shape (latch " << (Latch != nullptr)
+             << ", preheader " << (PH != nullptr) << ", exit at latch "
+             << (Latch && L->getExitingBlock() == Latch) << ")\n";
     return false;
+  }
   auto *AR = dyn_cast<SCEVAddRecExpr>(SE.getSCEV(S.Ptr));
   if (!AR || AR->getLoop() != L || !AR->isAffine()) {
     if (OptDebug)
@@ -95,8 +100,12 @@ bool candidate(WriteSite &S, Loop *L, ScalarEvolution &SE, DominatorTree &DT, Ca
   Instruction *At = PH->getTerminator();
   const DataLayout &DL = S.I->getModule()->getDataLayout();
   if (!safeToExpand(AR->getStart(), At, SE, DL) || !safeToExpand(BTC, At, SE, DL) ||
-      !safeToExpand(Step, At, SE, DL))
+      !safeToExpand(Step, At, SE, DL)) {
+    if (OptDebug)
+      errs() << "snapshot-instrument: no loop range, cannot expand start " << *AR->getStart()
+             << " / trip count " << *BTC << " before the loop\n";
     return false;
+  }
   Out = {L, AR->getStart(), BTC, Step, Up, 0, int64_t(S.Size), At, nullptr, S.I->getDebugLoc()};
   return true;
 }
@@ -136,8 +145,12 @@ void planLoops(Function &F, LoopInfo &LI, ScalarEvolution *SE, DominatorTree &DT
     if (S.Disp != Disposition::Instrument)
       continue;
     Loop *Inner = LI.getLoopFor(S.I->getParent());
-    if (!Inner || !Free.isCallFree(Inner))
+    if (!Inner || !Free.isCallFree(Inner)) {
+      if (OptDebug && Inner)
+        errs() << "snapshot-instrument: no loop range, loop has a call or acquire: " << *S.I
+               << "\n";
       continue;
+    }
     // Outermost enclosing loop that is still call-free and has a preheader: the range globals
     // are loaded once before it.
     Loop *Best = nullptr;

@@ -25,4 +25,8 @@ cl::opt<bool> OptObjectFlags(
 cl::opt<bool> OptPreserveMost(
     "snapshot-preserve-most", cl::init(true),
     cl::desc("Snapshot: call the record functions through per-module preserve_most thunks"));
+cl::opt<bool> OptLoopVersioning(
+    "snapshot-loop-versioning", cl::init(true),
+    cl::desc("Snapshot: run an uninstrumented copy of a call-free loop when none of the objects "
+             "it writes through is in the working range"));
 } // namespace snapshot

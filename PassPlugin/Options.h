@@ -15,4 +15,5 @@ extern llvm::cl::opt<bool> OptLoopBounds;   // load the range globals once per c
 extern llvm::cl::opt<bool> OptLoopRanges;   // record whole strided ranges before call-free loops
 extern llvm::cl::opt<bool> OptObjectFlags;  // one range check per pointed-to object
 extern llvm::cl::opt<bool> OptPreserveMost; // call the runtime through preserve_most thunks
+extern llvm::cl::opt<bool> OptLoopVersioning; // clean loop copy when no flagged object is mapped
 } // namespace snapshot

@@ -2,6 +2,7 @@
 #include "Filters.h"
 #include "InstrumentationEmitter.h"
 #include "LoopPlanner.h"
+#include "LoopVersioning.h"
 #include "ObjectFlags.h"
 #include "Options.h"
 #include "RuntimeABI.h"
@@ -112,6 +113,7 @@ PreservedAnalyses SnapshotInstrumentPass::run(Module &M, ModuleAnalysisManager &
       Emitter.emitLoopRange(Ranges[K], Expanded[K]);
     for (ObjectFlag &OF : Flags)
       Emitter.emitObjectFlag(OF);
+    Stats.VersionedLoops += versionLoops(F, DT, LI, C.Sites, Flags);
     for (WriteSite &S : C.Sites)
       Emitter.emitSite(S, Flags);
     FAM.invalidate(F, PreservedAnalyses::none());

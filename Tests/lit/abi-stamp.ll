@@ -14,8 +14,8 @@ target triple = "x86_64-pc-linux-gnu"
 ; CHECK: @llvm.used = appending global [1 x i8*] [i8* bitcast (i8** @__snapshot_abi_ref to i8*)], section "llvm.metadata"
 ; CHECK: !{i32 2, !"snapshot.instrumented", i32 1}
 
-; TWICE-COUNT-1: call void @__snapshot_record_4(
-; TWICE-NOT: call void @__snapshot_record_4(
+; TWICE-COUNT-1: call preserve_mostcc void @__snapshot_record_4.pm(
+; TWICE-NOT: call preserve_mostcc void @__snapshot_record_4.pm(
 
 ; NONE-NOT: __snapshot
 

@@ -14,13 +14,13 @@ declare void @f()
 define void @fields(%rec* %r) {
 ; CHECK-LABEL: @fields(
 ; CHECK:     [[B:%.*]] = bitcast %rec* %r to i8*
-; CHECK:     call void @__snapshot_record_16(i8* [[B]])
+; CHECK:     call preserve_mostcc void @__snapshot_record_16.pm(i8* [[B]])
 ; CHECK-NOT: __snapshot_record
 ; CHECK:     ret void
 ; OFF-LABEL: @fields(
-; OFF: call void @__snapshot_record_8(
-; OFF: call void @__snapshot_record_4(
-; OFF: call void @__snapshot_record_4(
+; OFF: call preserve_mostcc void @__snapshot_record_8.pm(
+; OFF: call preserve_mostcc void @__snapshot_record_4.pm(
+; OFF: call preserve_mostcc void @__snapshot_record_4.pm(
   %a = getelementptr inbounds %rec, %rec* %r, i64 0, i32 0
   %b = getelementptr inbounds %rec, %rec* %r, i64 0, i32 1
   %c = getelementptr inbounds %rec, %rec* %r, i64 0, i32 2
@@ -34,7 +34,7 @@ define void @descending(i64* %p) {
 ; CHECK-LABEL: @descending(
 ; CHECK:     [[B:%.*]] = bitcast i64* %p to i8*
 ; CHECK:     [[LO:%.*]] = getelementptr i8, i8* [[B]], i64 -8
-; CHECK:     call void @__snapshot_record(i8* [[LO]], i64 24)
+; CHECK:     call preserve_mostcc void @__snapshot_record.pm(i8* [[LO]], i64 24)
 ; CHECK-NOT: __snapshot_record
 ; CHECK:     ret void
   %p1 = getelementptr inbounds i64, i64* %p, i64 1
@@ -46,7 +46,7 @@ define void @descending(i64* %p) {
 }
 define void @same_store_twice(i32* %p) {
 ; CHECK-LABEL: @same_store_twice(
-; CHECK:     call void @__snapshot_record_4(
+; CHECK:     call preserve_mostcc void @__snapshot_record_4.pm(
 ; CHECK-NOT: __snapshot_record
 ; CHECK:     ret void
   store i32 1, i32* %p
@@ -55,10 +55,10 @@ define void @same_store_twice(i32* %p) {
 }
 define void @call_between(i32* %p) {
 ; CHECK-LABEL: @call_between(
-; CHECK: call void @__snapshot_record_4(
+; CHECK: call preserve_mostcc void @__snapshot_record_4.pm(
 ; CHECK: store i32 1
 ; CHECK: call void @f()
-; CHECK: call void @__snapshot_record_4(
+; CHECK: call preserve_mostcc void @__snapshot_record_4.pm(
 ; CHECK: store i32 2
   store i32 1, i32* %p
   call void @f()
@@ -67,9 +67,9 @@ define void @call_between(i32* %p) {
 }
 define void @fence_between(i32* %p) {
 ; CHECK-LABEL: @fence_between(
-; CHECK: call void @__snapshot_record_4(
+; CHECK: call preserve_mostcc void @__snapshot_record_4.pm(
 ; CHECK: fence acquire
-; CHECK: call void @__snapshot_record_4(
+; CHECK: call preserve_mostcc void @__snapshot_record_4.pm(
   store i32 1, i32* %p
   fence acquire
   store i32 2, i32* %p
@@ -77,9 +77,9 @@ define void @fence_between(i32* %p) {
 }
 define void @acquire_between(i32* %p, i32* %flag) {
 ; CHECK-LABEL: @acquire_between(
-; CHECK: call void @__snapshot_record_4(
+; CHECK: call preserve_mostcc void @__snapshot_record_4.pm(
 ; CHECK: load atomic i32, i32* %flag acquire
-; CHECK: call void @__snapshot_record_4(
+; CHECK: call preserve_mostcc void @__snapshot_record_4.pm(
   store i32 1, i32* %p
   %v = load atomic i32, i32* %flag acquire, align 4
   store i32 2, i32* %p
@@ -87,7 +87,7 @@ define void @acquire_between(i32* %p, i32* %flag) {
 }
 define void @relaxed_between(i32* %p, i32* %flag) {
 ; CHECK-LABEL: @relaxed_between(
-; CHECK:     call void @__snapshot_record_4(
+; CHECK:     call preserve_mostcc void @__snapshot_record_4.pm(
 ; CHECK-NOT: __snapshot_record
 ; CHECK:     ret void
   store i32 1, i32* %p
@@ -97,8 +97,8 @@ define void @relaxed_between(i32* %p, i32* %flag) {
 }
 define void @disjoint(i8* %p) {
 ; CHECK-LABEL: @disjoint(
-; CHECK: call void @__snapshot_record_8(
-; CHECK: call void @__snapshot_record_8(
+; CHECK: call preserve_mostcc void @__snapshot_record_8.pm(
+; CHECK: call preserve_mostcc void @__snapshot_record_8.pm(
   %q = getelementptr i8, i8* %p, i64 100
   %p64 = bitcast i8* %p to i64*
   %q64 = bitcast i8* %q to i64*
@@ -108,8 +108,8 @@ define void @disjoint(i8* %p) {
 }
 define void @other_block(i32* %p, i1 %c) {
 ; CHECK-LABEL: @other_block(
-; CHECK: call void @__snapshot_record_4(
-; CHECK: call void @__snapshot_record_4(
+; CHECK: call preserve_mostcc void @__snapshot_record_4.pm(
+; CHECK: call preserve_mostcc void @__snapshot_record_4.pm(
   store i32 1, i32* %p
   br i1 %c, label %t, label %e
 t:
@@ -131,8 +131,8 @@ define void @loads_shared(i64* %p, i32* %q) {
 ; Only inbounds offsets are merged: a non-inbounds GEP may leave the object.
 define void @not_inbounds(i64* %p) {
 ; CHECK-LABEL: @not_inbounds(
-; CHECK: call void @__snapshot_record_8(
-; CHECK: call void @__snapshot_record_8(
+; CHECK: call preserve_mostcc void @__snapshot_record_8.pm(
+; CHECK: call preserve_mostcc void @__snapshot_record_8.pm(
   %p1 = getelementptr i64, i64* %p, i64 1
   store i64 1, i64* %p
   store i64 2, i64* %p1

@@ -14,11 +14,11 @@ define void @f(i64* %p, i8* %d, i8* %s) !dbg !6 {
 ; CHECK: sub i64 {{.*}}, !dbg [[L10]]
 ; CHECK: icmp ult i64 {{.*}}, !dbg [[L10]]
 ; CHECK: br i1 {{.*}}, !dbg [[L10]]
-; CHECK: call void @__snapshot_record_8({{.*}}), !dbg [[L10]]
+; CHECK: call preserve_mostcc void @__snapshot_record_8.pm({{.*}}), !dbg [[L10]]
 ; CHECK: br label {{.*}}, !dbg [[L10]]
 ; CHECK: store i64 1, i64* %p, align 8, !dbg [[L10]]
 ; CHECK: call i8* @strcpy(i8* %d, i8* %s), !dbg [[L11:![0-9]+]]
-; CHECK: call void @__snapshot_record_cstring(i8* %d), !dbg [[L11]]
+; CHECK: call preserve_mostcc void @__snapshot_record_cstring.pm(i8* %d), !dbg [[L11]]
   store i64 1, i64* %p, !dbg !10
   call i8* @strcpy(i8* %d, i8* %s), !dbg !11
   ret void, !dbg !12

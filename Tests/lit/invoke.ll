@@ -12,7 +12,7 @@ define i64 @f(i32 %fd, i8* %buf) personality i32 (...)* @__gxx_personality_v0 {
 ; CHECK:       [[R:%.*]] = invoke i64 @read(i32 %fd, i8* %buf, i64 64)
 ; CHECK-NEXT:  to label %[[EDGE:.*]] unwind label %lpad
 ; CHECK:       [[EDGE]]:
-; CHECK:       call void @__snapshot_record(i8* %buf,
+; CHECK:       call preserve_mostcc void @__snapshot_record.pm(i8* %buf,
 ; CHECK:       br label %ok
 ; CHECK:       ok:
 ; CHECK-NEXT:  ret i64 [[R]]

@@ -44,7 +44,7 @@ define void @t_read(i32 %fd, i8* %buf) {
 ; CHECK:      [[R:%.*]] = call i64 @read(i32 %fd, i8* %buf, i64 100)
 ; CHECK:      [[POS:%.*]] = icmp sgt i64 [[R]], 0
 ; CHECK-NEXT: [[LEN:%.*]] = select i1 [[POS]], i64 [[R]], i64 0
-; CHECK:      call void @__snapshot_record(i8* %buf, i64 [[LEN]])
+; CHECK:      call preserve_mostcc void @__snapshot_record.pm(i8* %buf, i64 [[LEN]])
   %r = call i64 @read(i32 %fd, i8* %buf, i64 100)
   ret void
 }
@@ -52,7 +52,7 @@ define void @t_pread(i32 %fd, i8* %buf) {
 ; CHECK-LABEL: @t_pread(
 ; CHECK:      [[R:%.*]] = call i64 @pread(
 ; CHECK:      select i1 {{.*}}, i64 [[R]], i64 0
-; CHECK:      call void @__snapshot_record(i8* %buf,
+; CHECK:      call preserve_mostcc void @__snapshot_record.pm(i8* %buf,
   %r = call i64 @pread(i32 %fd, i8* %buf, i64 100, i64 7)
   ret void
 }
@@ -60,20 +60,20 @@ define void @t_recv(i32 %fd, i8* %buf) {
 ; CHECK-LABEL: @t_recv(
 ; CHECK:      [[R:%.*]] = call i64 @recv(
 ; CHECK:      select i1 {{.*}}, i64 [[R]], i64 0
-; CHECK:      call void @__snapshot_record(i8* %buf,
+; CHECK:      call preserve_mostcc void @__snapshot_record.pm(i8* %buf,
   %r = call i64 @recv(i32 %fd, i8* %buf, i64 100, i32 0)
   ret void
 }
 define void @t_recvfrom(i32 %fd, i8* %buf, i8* %addr, i32* %alen) {
 ; CHECK-LABEL: @t_recvfrom(
 ; CHECK:      call i64 @recvfrom(
-; CHECK:      call void @__snapshot_record(i8* %buf,
+; CHECK:      call preserve_mostcc void @__snapshot_record.pm(i8* %buf,
 ; CHECK:      [[HAVE:%.*]] = and i1
 ; CHECK:      br i1 [[HAVE]]
 ; CHECK:      [[L:%.*]] = load i32, i32* %alen
 ; CHECK:      [[L64:%.*]] = zext i32 [[L]] to i64
-; CHECK:      call void @__snapshot_record(i8* %addr, i64 [[L64]])
-; CHECK:      call void @__snapshot_record_4(
+; CHECK:      call preserve_mostcc void @__snapshot_record.pm(i8* %addr, i64 [[L64]])
+; CHECK:      call preserve_mostcc void @__snapshot_record_4.pm(
   %r = call i64 @recvfrom(i32 %fd, i8* %buf, i64 100, i32 0, i8* %addr, i32* %alen)
   ret void
 }
@@ -84,7 +84,7 @@ define void @t_fread(i8* %buf, %FILE* %f) {
 ; CHECK-NEXT: [[LT:%.*]] = icmp ult i64 [[NEXT]], %n
 ; CHECK-NEXT: [[ITEMS:%.*]] = select i1 [[LT]], i64 [[NEXT]], i64 %n
 ; CHECK-NEXT: [[LEN:%.*]] = mul i64 12, [[ITEMS]]
-; CHECK:      call void @__snapshot_record(i8* %buf, i64 [[LEN]])
+; CHECK:      call preserve_mostcc void @__snapshot_record.pm(i8* %buf, i64 [[LEN]])
   %n = add i64 0, 9
   %r = call i64 @fread(i8* %buf, i64 12, i64 %n, %FILE* %f)
   ret void
@@ -94,23 +94,23 @@ define void @t_fgets(i8* %buf, %FILE* %f) {
 ; CHECK:      [[R:%.*]] = call i8* @fgets(i8* %buf, i32 80, %FILE* %f)
 ; CHECK:      [[OK:%.*]] = icmp ne i8* [[R]], null
 ; CHECK:      br i1 [[OK]]
-; CHECK:      call void @__snapshot_record_cstring(i8* %buf)
-; CHECK:      call void @__snapshot_record(i8* %buf, i64 80)
+; CHECK:      call preserve_mostcc void @__snapshot_record_cstring.pm(i8* %buf)
+; CHECK:      call preserve_mostcc void @__snapshot_record.pm(i8* %buf, i64 80)
   %r = call i8* @fgets(i8* %buf, i32 80, %FILE* %f)
   ret void
 }
 define void @t_strings(i8* %d, i8* %s) {
 ; CHECK-LABEL: @t_strings(
 ; CHECK:      call i8* @strcpy(i8* %d, i8* %s)
-; CHECK:      call void @__snapshot_record_cstring(i8* %d)
+; CHECK:      call preserve_mostcc void @__snapshot_record_cstring.pm(i8* %d)
 ; CHECK:      [[E:%.*]] = call i8* @stpcpy(i8* %d, i8* %s)
-; CHECK:      call void @__snapshot_record_cstring(i8* %d)
+; CHECK:      call preserve_mostcc void @__snapshot_record_cstring.pm(i8* %d)
 ; CHECK:      call i8* @strncpy(i8* %d, i8* %s, i64 40)
-; CHECK:      call void @__snapshot_record(i8* %d, i64 40)
+; CHECK:      call preserve_mostcc void @__snapshot_record.pm(i8* %d, i64 40)
 ; CHECK:      call i8* @strcat(i8* %d, i8* %s)
-; CHECK:      call void @__snapshot_record_cstring(i8* %d)
+; CHECK:      call preserve_mostcc void @__snapshot_record_cstring.pm(i8* %d)
 ; CHECK:      call i8* @strncat(i8* %d, i8* %s, i64 5)
-; CHECK:      call void @__snapshot_record_cstring(i8* %d)
+; CHECK:      call preserve_mostcc void @__snapshot_record_cstring.pm(i8* %d)
   call i8* @strcpy(i8* %d, i8* %s)
   call i8* @stpcpy(i8* %d, i8* %s)
   call i8* @strncpy(i8* %d, i8* %s, i64 40)
@@ -125,8 +125,8 @@ define void @t_sprintf(i8* %d, i8* %fmt, i32 %x) {
 ; CHECK-NEXT: [[OK:%.*]] = icmp sge i64 [[R64]], 0
 ; CHECK-NEXT: br i1 [[OK]]
 ; CHECK:      [[LEN:%.*]] = add i64 [[R64]], 1
-; CHECK:      call void @__snapshot_record(i8* %d, i64 [[LEN]])
-; CHECK:      call void @__snapshot_record_cstring(i8* %d)
+; CHECK:      call preserve_mostcc void @__snapshot_record.pm(i8* %d, i64 [[LEN]])
+; CHECK:      call preserve_mostcc void @__snapshot_record_cstring.pm(i8* %d)
   %r = call i32 (i8*, i8*, ...) @sprintf(i8* %d, i8* %fmt, i32 %x)
   ret void
 }
@@ -142,17 +142,17 @@ define void @t_snprintf(i8* %d, i8* %fmt, i64 %n) {
 ; CHECK-NEXT: [[L1:%.*]] = select i1 [[NEG]], i64 %n, i64 [[FIT]]
 ; CHECK-NEXT: [[ZERO:%.*]] = icmp eq i64 %n, 0
 ; CHECK-NEXT: [[LEN:%.*]] = select i1 [[ZERO]], i64 0, i64 [[L1]]
-; CHECK:      call void @__snapshot_record(i8* %d, i64 [[LEN]])
+; CHECK:      call preserve_mostcc void @__snapshot_record.pm(i8* %d, i64 [[LEN]])
   %r = call i32 (i8*, i64, i8*, ...) @snprintf(i8* %d, i64 %n, i8* %fmt)
   ret void
 }
 define void @t_vprintf(i8* %d, i8* %fmt, %va* %ap) {
 ; CHECK-LABEL: @t_vprintf(
 ; CHECK:      call i32 @vsprintf(
-; CHECK:      call void @__snapshot_record(i8* %d,
-; CHECK:      call void @__snapshot_record_cstring(i8* %d)
+; CHECK:      call preserve_mostcc void @__snapshot_record.pm(i8* %d,
+; CHECK:      call preserve_mostcc void @__snapshot_record_cstring.pm(i8* %d)
 ; CHECK:      call i32 @vsnprintf(
-; CHECK:      call void @__snapshot_record(i8* %d,
+; CHECK:      call preserve_mostcc void @__snapshot_record.pm(i8* %d,
   call i32 @vsprintf(i8* %d, i8* %fmt, %va* %ap)
   call i32 @vsnprintf(i8* %d, i64 16, i8* %fmt, %va* %ap)
   ret void
@@ -165,22 +165,22 @@ define void @t_memccpy(i8* %d, i8* %s) {
 ; CHECK-NEXT: [[DIFF:%.*]] = sub i64 [[RI]], [[DI]]
 ; CHECK-NEXT: [[NULL:%.*]] = icmp eq i8* [[R]], null
 ; CHECK-NEXT: [[LEN:%.*]] = select i1 [[NULL]], i64 64, i64 [[DIFF]]
-; CHECK:      call void @__snapshot_record(i8* %d, i64 [[LEN]])
+; CHECK:      call preserve_mostcc void @__snapshot_record.pm(i8* %d, i64 [[LEN]])
   %r = call i8* @memccpy(i8* %d, i8* %s, i32 58, i64 64)
   ret void
 }
 define void @t_zero_and_plain(i8* %d, i8* %s, i64 %n) {
 ; CHECK-LABEL: @t_zero_and_plain(
 ; CHECK:      call void @bzero(i8* %d, i64 %n)
-; CHECK:      call void @__snapshot_record(i8* %d, i64 %n)
+; CHECK:      call preserve_mostcc void @__snapshot_record.pm(i8* %d, i64 %n)
 ; CHECK:      call void @explicit_bzero(i8* %d, i64 33)
-; CHECK:      call void @__snapshot_record(i8* %d, i64 33)
+; CHECK:      call preserve_mostcc void @__snapshot_record.pm(i8* %d, i64 33)
 ; CHECK:      call i8* @memcpy(i8* %d, i8* %s, i64 %n)
-; CHECK:      call void @__snapshot_record(i8* %d, i64 %n)
+; CHECK:      call preserve_mostcc void @__snapshot_record.pm(i8* %d, i64 %n)
 ; CHECK:      call i8* @memmove(i8* %d, i8* %s, i64 %n)
-; CHECK:      call void @__snapshot_record(i8* %d, i64 %n)
+; CHECK:      call preserve_mostcc void @__snapshot_record.pm(i8* %d, i64 %n)
 ; CHECK:      call i8* @memset(i8* %d, i32 0, i64 %n)
-; CHECK:      call void @__snapshot_record(i8* %d, i64 %n)
+; CHECK:      call preserve_mostcc void @__snapshot_record.pm(i8* %d, i64 %n)
   call void @bzero(i8* %d, i64 %n)
   call void @explicit_bzero(i8* %d, i64 33)
   call i8* @memcpy(i8* %d, i8* %s, i64 %n)
@@ -192,7 +192,7 @@ define void @t_qsort(i8* %base, i64 %n, i32 (i8*, i8*)* %cmp) {
 ; CHECK-LABEL: @t_qsort(
 ; CHECK:      call void @qsort(i8* %base, i64 %n, i64 24, i32 (i8*, i8*)* %cmp)
 ; CHECK:      [[LEN:%.*]] = mul i64 %n, 24
-; CHECK:      call void @__snapshot_record(i8* %base, i64 [[LEN]])
+; CHECK:      call preserve_mostcc void @__snapshot_record.pm(i8* %base, i64 [[LEN]])
   call void @qsort(i8* %base, i64 %n, i64 24, i32 (i8*, i8*)* %cmp)
   ret void
 }
@@ -200,7 +200,7 @@ define void @t_strtok(i8* %s, i8* %delim) {
 ; CHECK-LABEL: @t_strtok(
 ; CHECK:      [[T:%.*]] = call i8* @strtok(i8* %s, i8* %delim)
 ; CHECK:      icmp ne i8* [[T]], null
-; CHECK:      call void @__snapshot_record_cstring(i8* [[T]])
+; CHECK:      call preserve_mostcc void @__snapshot_record_cstring.pm(i8* [[T]])
   %t = call i8* @strtok(i8* %s, i8* %delim)
   ret void
 }
@@ -208,11 +208,11 @@ define void @t_strtok(i8* %s, i8* %delim) {
 define void @t_fortify(i32 %fd, i8* %d, i8* %s, i8* %fmt) {
 ; CHECK-LABEL: @t_fortify(
 ; CHECK:      call i64 @__read_chk(i32 %fd, i8* %d, i64 50, i64 64)
-; CHECK:      call void @__snapshot_record(i8* %d,
+; CHECK:      call preserve_mostcc void @__snapshot_record.pm(i8* %d,
 ; CHECK:      call i8* @__memcpy_chk(i8* %d, i8* %s, i64 20, i64 64)
-; CHECK:      call void @__snapshot_record(i8* %d, i64 20)
+; CHECK:      call preserve_mostcc void @__snapshot_record.pm(i8* %d, i64 20)
 ; CHECK:      call i32 (i8*, i32, i64, i8*, ...) @__sprintf_chk(
-; CHECK:      call void @__snapshot_record(i8* %d,
+; CHECK:      call preserve_mostcc void @__snapshot_record.pm(i8* %d,
   call i64 @__read_chk(i32 %fd, i8* %d, i64 50, i64 64)
   call i8* @__memcpy_chk(i8* %d, i8* %s, i64 20, i64 64)
   call i32 (i8*, i32, i64, i8*, ...) @__sprintf_chk(i8* %d, i32 1, i64 64, i8* %fmt)
@@ -222,9 +222,9 @@ define void @t_fortify(i32 %fd, i8* %d, i8* %s, i8* %fmt) {
 define void @t_libatomic(i8* %p, i128 %v, i8* %val) {
 ; CHECK-LABEL: @t_libatomic(
 ; CHECK:      call void @__atomic_store_16(i8* %p, i128 %v, i32 5)
-; CHECK:      call void @__snapshot_record_16(i8* %p)
+; CHECK:      call preserve_mostcc void @__snapshot_record_16.pm(i8* %p)
 ; CHECK:      call void @__atomic_store(i64 12, i8* %p, i8* %val, i32 5)
-; CHECK:      call void @__snapshot_record(i8* %p, i64 12)
+; CHECK:      call preserve_mostcc void @__snapshot_record.pm(i8* %p, i64 12)
   call void @__atomic_store_16(i8* %p, i128 %v, i32 5)
   call void @__atomic_store(i64 12, i8* %p, i8* %val, i32 5)
   ret void

@@ -18,7 +18,7 @@ define void @fill(i32* %a, i64 %n) {
 ; CHECK:       [[LAST:%.*]] = add i64 %n, -1
 ; CHECK:       [[SPAN:%.*]] = shl nuw nsw i64 [[LAST]], 2
 ; CHECK:       [[LEN:%.*]] = add nuw nsw i64 [[SPAN]], 4
-; CHECK:       call void @__snapshot_record(i8* {{.*}}, i64 [[LEN]])
+; CHECK:       call preserve_mostcc void @__snapshot_record.pm(i8* {{.*}}, i64 [[LEN]])
 ; CHECK:       loop:
 ; CHECK-NOT:   __snapshot
 ; CHECK:       exit:
@@ -27,7 +27,7 @@ define void @fill(i32* %a, i64 %n) {
 ; NORANGE:     load i64, i64* @__snapshot_working_base
 ; NORANGE:     loop:
 ; NORANGE-NOT: load i64, i64* @__snapshot_working_base
-; NORANGE:     call void @__snapshot_record_4(
+; NORANGE:     call preserve_mostcc void @__snapshot_record_4.pm(
 entry:
   %nz = icmp sgt i64 %n, 0
   br i1 %nz, label %ph, label %exit
@@ -47,7 +47,7 @@ exit:
 define void @pairs(i64* %a, i64 %n) {
 ; CHECK-LABEL: @pairs(
 ; CHECK:       ph:
-; CHECK:       call void @__snapshot_record(
+; CHECK:       call preserve_mostcc void @__snapshot_record.pm(
 ; CHECK-NOT:   call void @__snapshot_record
 ; CHECK:       loop:
 ; CHECK-NOT:   __snapshot
@@ -73,7 +73,7 @@ exit:
 define void @backward(i8* %a, i64 %n) {
 ; CHECK-LABEL: @backward(
 ; CHECK:       ph:
-; CHECK:       call void @__snapshot_record(
+; CHECK:       call preserve_mostcc void @__snapshot_record.pm(
 ; CHECK:       loop:
 ; CHECK-NOT:   __snapshot
 ; CHECK:       exit:
@@ -100,7 +100,7 @@ define void @conditional(i32* %a, i64 %n) {
 ; CHECK:       load i64, i64* @__snapshot_working_base
 ; CHECK:       loop:
 ; CHECK-NOT:   load i64, i64* @__snapshot_working_base
-; CHECK:       call void @__snapshot_record_4(
+; CHECK:       call preserve_mostcc void @__snapshot_record_4.pm(
 ; CHECK:       exit:
 entry:
   %nz = icmp sgt i64 %n, 0
@@ -127,7 +127,7 @@ define void @with_call(i32* %a, i64 %n) {
 ; CHECK-LABEL: @with_call(
 ; CHECK:       loop:
 ; CHECK:       load i64, i64* @__snapshot_working_base
-; CHECK:       call void @__snapshot_record_4(
+; CHECK:       call preserve_mostcc void @__snapshot_record_4.pm(
 ; CHECK:       call void @f()
 entry:
   %nz = icmp sgt i64 %n, 0
@@ -152,7 +152,7 @@ define void @no_preheader(i32* %a, i64 %n, i1 %skip) {
 ; CHECK:       entry:
 ; CHECK:       br i1 %skip, label %exit, label %[[PH:.*]]
 ; CHECK:       [[PH]]:
-; CHECK:       call void @__snapshot_record(
+; CHECK:       call preserve_mostcc void @__snapshot_record.pm(
 ; CHECK:       loop:
 ; CHECK-NOT:   __snapshot
 ; CHECK:       exit:

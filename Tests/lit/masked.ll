@@ -31,7 +31,7 @@ define void @mstore(<8 x float>* %p, <8 x float> %v, <8 x i1> %m) {
 ; CHECK-NEXT: [[START:%.*]] = getelementptr i8, i8* [[P8]], i64 [[FBYTES]]
 ; CHECK-NEXT: [[C64:%.*]] = zext i8 [[COUNT]] to i64
 ; CHECK-NEXT: [[LEN:%.*]] = mul i64 [[C64]], 4
-; CHECK:      call void @__snapshot_record(i8* [[START]], i64 [[LEN]])
+; CHECK:      call preserve_mostcc void @__snapshot_record.pm(i8* [[START]], i64 [[LEN]])
 ; CHECK:      call void @llvm.masked.store.v8f32.p0v8f32(
   call void @llvm.masked.store.v8f32.p0v8f32(<8 x float> %v, <8 x float>* %p, i32 4, <8 x i1> %m)
   ret void
@@ -42,7 +42,7 @@ define void @compress(float* %p, <16 x float> %v, <16 x i1> %m) {
 ; CHECK-NEXT: [[POP:%.*]] = call i16 @llvm.ctpop.i16(i16 [[BITS]])
 ; CHECK-NEXT: [[P64:%.*]] = zext i16 [[POP]] to i64
 ; CHECK-NEXT: [[LEN:%.*]] = mul i64 [[P64]], 4
-; CHECK:      call void @__snapshot_record(i8* %{{.*}}, i64 [[LEN]])
+; CHECK:      call preserve_mostcc void @__snapshot_record.pm(i8* %{{.*}}, i64 [[LEN]])
 ; CHECK:      call void @llvm.masked.compressstore.v16f32(
   call void @llvm.masked.compressstore.v16f32(<16 x float> %v, float* %p, <16 x i1> %m)
   ret void
@@ -52,27 +52,27 @@ define void @scatter(<4 x i64*> %ps, <4 x i64> %v, <4 x i1> %m) {
 ; CHECK:      [[P0:%.*]] = extractelement <4 x i64*> %ps, i64 0
 ; CHECK-NEXT: [[M0:%.*]] = extractelement <4 x i1> %m, i64 0
 ; CHECK-NEXT: [[A0:%.*]] = select i1 [[M0]], i64* [[P0]], i64* null
-; CHECK:      call void @__snapshot_record_8(
+; CHECK:      call preserve_mostcc void @__snapshot_record_8.pm(
 ; CHECK:      extractelement <4 x i64*> %ps, i64 1
-; CHECK:      call void @__snapshot_record_8(
+; CHECK:      call preserve_mostcc void @__snapshot_record_8.pm(
 ; CHECK:      extractelement <4 x i64*> %ps, i64 2
-; CHECK:      call void @__snapshot_record_8(
+; CHECK:      call preserve_mostcc void @__snapshot_record_8.pm(
 ; CHECK:      extractelement <4 x i64*> %ps, i64 3
-; CHECK:      call void @__snapshot_record_8(
+; CHECK:      call preserve_mostcc void @__snapshot_record_8.pm(
 ; CHECK:      call void @llvm.masked.scatter.v4i64.v4p0i64(
   call void @llvm.masked.scatter.v4i64.v4p0i64(<4 x i64> %v, <4 x i64*> %ps, i32 8, <4 x i1> %m)
   ret void
 }
 define void @x86_maskstore(i8* %p, <8 x i32> %m, <8 x float> %v) {
 ; CHECK-LABEL: @x86_maskstore(
-; CHECK: call void @__snapshot_record_32(i8* %p)
+; CHECK: call preserve_mostcc void @__snapshot_record_32.pm(i8* %p)
 ; CHECK: call void @llvm.x86.avx.maskstore.ps.256(
   call void @llvm.x86.avx.maskstore.ps.256(i8* %p, <8 x i32> %m, <8 x float> %v)
   ret void
 }
 define void @x86_maskmov(i8* %p, <16 x i8> %v, <16 x i8> %m) {
 ; CHECK-LABEL: @x86_maskmov(
-; CHECK: call void @__snapshot_record_16(i8* %p)
+; CHECK: call preserve_mostcc void @__snapshot_record_16.pm(i8* %p)
 ; CHECK: call void @llvm.x86.sse2.maskmov.dqu(
   call void @llvm.x86.sse2.maskmov.dqu(<16 x i8> %v, <16 x i8> %m, i8* %p)
   ret void
@@ -85,16 +85,16 @@ define void @x86_scatter(i8* %base, <16 x i1> %m, <16 x i32> %idx, <16 x float> 
 ; CHECK-NEXT: [[OFF:%.*]] = mul i64 [[I64]], 4
 ; CHECK-NEXT: [[P:%.*]] = getelementptr i8, i8* %base, i64 [[OFF]]
 ; CHECK-NEXT: select i1 [[M0]], i8* [[P]], i8* null
-; CHECK:      call void @__snapshot_record_4(
+; CHECK:      call preserve_mostcc void @__snapshot_record_4.pm(
 ; CHECK:      extractelement <16 x i1> %m, i64 15
-; CHECK:      call void @__snapshot_record_4(
+; CHECK:      call preserve_mostcc void @__snapshot_record_4.pm(
 ; CHECK:      call void @llvm.x86.avx512.mask.scatter.dps.512(
   call void @llvm.x86.avx512.mask.scatter.dps.512(i8* %base, <16 x i1> %m, <16 x i32> %idx, <16 x float> %v, i32 4)
   ret void
 }
 define void @vp_store(<4 x i32>* %p, <4 x i32> %v, <4 x i1> %m, i32 %evl) {
 ; CHECK-LABEL: @vp_store(
-; CHECK: call void @__snapshot_record_16(
+; CHECK: call preserve_mostcc void @__snapshot_record_16.pm(
 ; CHECK: call void @llvm.vp.store.v4i32.p0v4i32(
   call void @llvm.vp.store.v4i32.p0v4i32(<4 x i32> %v, <4 x i32>* %p, <4 x i1> %m, i32 %evl)
   ret void

@@ -15,49 +15,49 @@ declare void @llvm.memcpy.element.unordered.atomic.p0i8.p0i8.i64(i8*, i8*, i64, 
 
 define void @cpy_small(i8* %d, i8* %s) {
 ; CHECK-LABEL: @cpy_small(
-; CHECK: call void @__snapshot_record_8(i8* %d)
+; CHECK: call preserve_mostcc void @__snapshot_record_8.pm(i8* %d)
 ; CHECK: call void @llvm.memcpy.p0i8.p0i8.i64(i8* %d, i8* %s, i64 8, i1 false)
   call void @llvm.memcpy.p0i8.p0i8.i64(i8* %d, i8* %s, i64 8, i1 false)
   ret void
 }
 define void @cpy_odd(i8* %d, i8* %s) {
 ; CHECK-LABEL: @cpy_odd(
-; CHECK: call void @__snapshot_record(i8* %d, i64 3)
+; CHECK: call preserve_mostcc void @__snapshot_record.pm(i8* %d, i64 3)
 ; CHECK: call void @llvm.memcpy
   call void @llvm.memcpy.p0i8.p0i8.i64(i8* %d, i8* %s, i64 3, i1 false)
   ret void
 }
 define void @cpy_big(i8* %d, i8* %s) {
 ; CHECK-LABEL: @cpy_big(
-; CHECK: call void @__snapshot_record(i8* %d, i64 4096)
+; CHECK: call preserve_mostcc void @__snapshot_record.pm(i8* %d, i64 4096)
 ; CHECK: call void @llvm.memcpy
   call void @llvm.memcpy.p0i8.p0i8.i64(i8* %d, i8* %s, i64 4096, i1 false)
   ret void
 }
 define void @cpy_dyn(i8* %d, i8* %s, i64 %n) {
 ; CHECK-LABEL: @cpy_dyn(
-; CHECK: call void @__snapshot_record(i8* %d, i64 %n)
+; CHECK: call preserve_mostcc void @__snapshot_record.pm(i8* %d, i64 %n)
 ; CHECK: call void @llvm.memcpy.p0i8.p0i8.i64(i8* %d, i8* %s, i64 %n, i1 false)
   call void @llvm.memcpy.p0i8.p0i8.i64(i8* %d, i8* %s, i64 %n, i1 false)
   ret void
 }
 define void @cpy_inline(i8* %d, i8* %s) {
 ; CHECK-LABEL: @cpy_inline(
-; CHECK: call void @__snapshot_record_16(i8* %d)
+; CHECK: call preserve_mostcc void @__snapshot_record_16.pm(i8* %d)
 ; CHECK: call void @llvm.memcpy.inline
   call void @llvm.memcpy.inline.p0i8.p0i8.i64(i8* %d, i8* %s, i64 16, i1 false)
   ret void
 }
 define void @move_dyn(i8* %d, i8* %s, i64 %n) {
 ; CHECK-LABEL: @move_dyn(
-; CHECK: call void @__snapshot_record(i8* %d, i64 %n)
+; CHECK: call preserve_mostcc void @__snapshot_record.pm(i8* %d, i64 %n)
 ; CHECK: call void @llvm.memmove
   call void @llvm.memmove.p0i8.p0i8.i64(i8* %d, i8* %s, i64 %n, i1 false)
   ret void
 }
 define void @set_const(i8* %d) {
 ; CHECK-LABEL: @set_const(
-; CHECK: call void @__snapshot_record_32(i8* %d)
+; CHECK: call preserve_mostcc void @__snapshot_record_32.pm(i8* %d)
 ; CHECK: call void @llvm.memset.p0i8.i64(i8* %d, i8 0, i64 32, i1 false)
   call void @llvm.memset.p0i8.i64(i8* %d, i8 0, i64 32, i1 false)
   ret void
@@ -65,7 +65,7 @@ define void @set_const(i8* %d) {
 define void @set_dyn32(i8* %d, i32 %n) {
 ; CHECK-LABEL: @set_dyn32(
 ; CHECK: [[N:%.*]] = zext i32 %n to i64
-; CHECK: call void @__snapshot_record(i8* %d, i64 [[N]])
+; CHECK: call preserve_mostcc void @__snapshot_record.pm(i8* %d, i64 [[N]])
 ; CHECK: call void @llvm.memset.p0i8.i32
   call void @llvm.memset.p0i8.i32(i8* %d, i8 1, i32 %n, i1 true)
   ret void
@@ -79,7 +79,7 @@ define void @set_zero_len(i8* %d) {
 }
 define void @cpy_atomic(i8* %d, i8* %s, i64 %n) {
 ; CHECK-LABEL: @cpy_atomic(
-; CHECK: call void @__snapshot_record(i8* %d, i64 %n)
+; CHECK: call preserve_mostcc void @__snapshot_record.pm(i8* %d, i64 %n)
 ; CHECK: call void @llvm.memcpy.element.unordered.atomic
   call void @llvm.memcpy.element.unordered.atomic.p0i8.p0i8.i64(i8* align 4 %d, i8* align 4 %s, i64 %n, i32 4)
   ret void

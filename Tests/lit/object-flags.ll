@@ -20,15 +20,15 @@ define void @fields_across_calls(%node* %n, %node* %x) {
 ; CHECK:      snapshot.object.in:
 ; CHECK:      load i64, i64* @__snapshot_working_base
 ; CHECK:      icmp ult
-; CHECK:      call void @__snapshot_record_8(
+; CHECK:      call preserve_mostcc void @__snapshot_record_8.pm(
 ; CHECK:      store %node* %x
 ; CHECK:      call void @f()
 ; CHECK-NEXT: br i1 [[FLAG]], label %snapshot.object.in
-; CHECK:      call void @__snapshot_record_8(
+; CHECK:      call preserve_mostcc void @__snapshot_record_8.pm(
 ; CHECK:      store %node* %x
 ; CHECK:      call void @f()
 ; CHECK-NEXT: br i1 [[FLAG]], label %snapshot.object.in
-; CHECK:      call void @__snapshot_record_4(
+; CHECK:      call preserve_mostcc void @__snapshot_record_4.pm(
 ; CHECK:      store i32 3
 ; OFF-LABEL:  @fields_across_calls(
 ; OFF-NOT:    icmp ule
@@ -48,14 +48,14 @@ define void @fields_across_calls(%node* %n, %node* %x) {
 define void @swap_loop(i32* %a, i64* %idx, i64 %n) {
 ; CHECK-LABEL: @swap_loop(
 ; CHECK:      ph:
-; CHECK:      call void @__snapshot_record(
+; CHECK:      call preserve_mostcc void @__snapshot_record.pm(
 ; CHECK:      [[FLAG:%.*]] = icmp ule
 ; CHECK:      loop:
 ; CHECK-NOT:  load i64, i64* @__snapshot_working_base
 ; CHECK:      store i32 %vj, i32* %pi
 ; CHECK-NEXT: br i1 [[FLAG]], label %snapshot.object.in
 ; CHECK:      snapshot.object.in:
-; CHECK:      call void @__snapshot_record_4(
+; CHECK:      call preserve_mostcc void @__snapshot_record_4.pm(
 ; CHECK:      store i32 %vi, i32* %pj
 ; CHECK:      exit:
 entry:
@@ -83,7 +83,7 @@ exit:
 define void @single(i64* %p) {
 ; CHECK-LABEL: @single(
 ; CHECK-NOT:  icmp ule
-; CHECK:      call void @__snapshot_record_8(
+; CHECK:      call preserve_mostcc void @__snapshot_record_8.pm(
   store i64 1, i64* %p
   ret void
 }

@@ -15,24 +15,24 @@ struct s { long a, b, c, d; };
 // SLP at -O2/-O3 turns these into one vector store; at -O0 they are four stores.
 void set4(struct s *p) { p->a = 1; p->b = 2; p->c = 3; p->d = 4; }
 // CHECK-LABEL: @set4(
-// O0:  call void @__snapshot_record_8(
-// OPT: call void @__snapshot_record_32(
-// OZ:  call void @__snapshot_record_32(
+// O0:  call preserve_mostcc void @__snapshot_record_8.pm(
+// OPT: call preserve_mostcc void @__snapshot_record_32.pm(
+// OZ:  call preserve_mostcc void @__snapshot_record_32.pm(
 // CHECK: {{^}}}
 
 // At -O0 a struct copy is an llvm.memcpy; recorded as the 32-byte intrinsic.
 void copy(struct s *d, const struct s *src) { *d = *src; }
 // CHECK-LABEL: @copy(
-// CHECK: call void @__snapshot_record_32(
+// CHECK: call preserve_mostcc void @__snapshot_record_32.pm(
 // CHECK: {{^}}}
 
 // LoopIdiomRecognize turns this loop into llvm.memset at -O1..-O3 and -Os; -Oz keeps the loop.
 void clear(char *p, long n) { for (long i = 0; i < n; i++) p[i] = 0; }
 // CHECK-LABEL: @clear(
-// O0:  call void @__snapshot_record_1(
-// OPT: call void @__snapshot_record(i8* %0, i64 %1)
+// O0:  call preserve_mostcc void @__snapshot_record_1.pm(
+// OPT: call preserve_mostcc void @__snapshot_record.pm(i8* %0, i64 %1)
 // OPT: call void @llvm.memset
-// OZ:  call void @__snapshot_record_1(
+// OZ:  call preserve_mostcc void @__snapshot_record_1.pm(
 // CHECK: {{^}}}
 
 // PLAIN-NOT: __snapshot

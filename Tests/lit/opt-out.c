@@ -21,11 +21,11 @@ __attribute__((naked)) void naked(void) { __asm__("ret"); }
 
 __attribute__((optnone, noinline)) void not_optimised(long *p) { *p = 3; }
 // CHECK-LABEL: @not_optimised(
-// CHECK: call void @__snapshot_record_8(
+// CHECK: call preserve_mostcc void @__snapshot_record_8.pm(
 
 void ordinary(long *p) { *p = 4; }
 // CHECK-LABEL: @ordinary(
-// CHECK: call void @__snapshot_record_8(
+// CHECK: call preserve_mostcc void @__snapshot_record_8.pm(
 
 // DEBUG-DAG: skipped: opted out (annotate(snapshot_skip)), 1 write sites left alone
 // DEBUG-DAG: no_sanitize: opted out (disable_sanitizer_instrumentation)

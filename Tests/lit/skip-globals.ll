@@ -15,9 +15,9 @@ target triple = "x86_64-pc-linux-gnu"
 define void @to_global(i64 %i) {
 ; CHECK-LABEL: @to_global(
 ; SKIP-NOT: __snapshot
-; KEEP: call void @__snapshot_record_8(
-; KEEP: call void @__snapshot_record_4(
-; KEEP: call void @__snapshot_record_4(
+; KEEP: call preserve_mostcc void @__snapshot_record_8.pm(
+; KEEP: call preserve_mostcc void @__snapshot_record_4.pm(
+; KEEP: call preserve_mostcc void @__snapshot_record_4.pm(
 ; CHECK: ret void
   store i64 1, i64* @counter
   %p = getelementptr [100 x i32], [100 x i32]* @table, i64 0, i64 %i
@@ -34,7 +34,7 @@ define void @to_constant() {
 }
 define void @to_extern_weak() {
 ; CHECK-LABEL: @to_extern_weak(
-; CHECK: call void @__snapshot_record_4(
+; CHECK: call preserve_mostcc void @__snapshot_record_4.pm(
 ; CHECK: store i32 2, i32* @weak
   store i32 2, i32* @weak
   ret void

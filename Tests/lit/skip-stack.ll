@@ -24,7 +24,7 @@ define i32 @local_only() {
 }
 define void @escaped_to_call() {
 ; CHECK-LABEL: @escaped_to_call(
-; CHECK: call void @__snapshot_record_4(
+; CHECK: call preserve_mostcc void @__snapshot_record_4.pm(
 ; CHECK: store i32 5, i32* %a
   %a = alloca i32
   call void @escape(i32* %a)
@@ -34,7 +34,7 @@ define void @escaped_to_call() {
 define void @escaped_to_memory(i32** %out) {
 ; CHECK-LABEL: @escaped_to_memory(
 ; CHECK: store i32* %a, i32** %out
-; CHECK: call void @__snapshot_record_4(
+; CHECK: call preserve_mostcc void @__snapshot_record_4.pm(
 ; CHECK: store i32 6, i32* %a
   %a = alloca i32
   store i32* %a, i32** %out
@@ -43,7 +43,7 @@ define void @escaped_to_memory(i32** %out) {
 }
 define i32* @escaped_by_return() {
 ; CHECK-LABEL: @escaped_by_return(
-; CHECK: call void @__snapshot_record_4(
+; CHECK: call preserve_mostcc void @__snapshot_record_4.pm(
 ; CHECK: store i32 7, i32* %a
   %a = alloca i32
   store i32 7, i32* %a
@@ -61,7 +61,7 @@ define void @select_of_locals(i1 %c) {
 }
 define void @select_local_or_arg(i1 %c, i64* %x) {
 ; CHECK-LABEL: @select_local_or_arg(
-; CHECK: call void @__snapshot_record_8(
+; CHECK: call preserve_mostcc void @__snapshot_record_8.pm(
 ; CHECK: store i64 1
   %a = alloca i64
   %p = select i1 %c, i64* %a, i64* %x
@@ -78,7 +78,7 @@ define void @byval_copy(%s* byval(%s) %v) {
 }
 define void @sret_is_callers_memory(%s* sret(%s) %r) {
 ; CHECK-LABEL: @sret_is_callers_memory(
-; CHECK: call void @__snapshot_record_8(
+; CHECK: call preserve_mostcc void @__snapshot_record_8.pm(
   %f = getelementptr %s, %s* %r, i64 0, i32 1
   store i64 3, i64* %f
   ret void

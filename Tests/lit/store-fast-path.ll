@@ -14,7 +14,7 @@ define void @st_i8(i8* %p) {
 ; CHECK-NEXT: [[IN:%.*]] = icmp ult i64 [[OFF]], [[SIZE]]
 ; CHECK-NEXT: br i1 [[IN]], label %[[REC:.*]], label %[[CONT:[0-9]+]], !prof [[UNLIKELY:![0-9]+]]
 ; CHECK:      [[REC]]:
-; CHECK-NEXT: call void @__snapshot_record_1(i8* %p)
+; CHECK-NEXT: call preserve_mostcc void @__snapshot_record_1.pm(i8* %p)
 ; CHECK-NEXT: br label %[[CONT]]
 ; CHECK:      [[CONT]]:
 ; CHECK-NEXT: store i8 7, i8* %p, align 1
@@ -23,6 +23,12 @@ define void @st_i8(i8* %p) {
   ret void
 }
 
+; The runtime is called through a per-module thunk with the preserve_most convention, so the
+; cold call clobbers no register the hot path keeps values in; the thunk calls the C entry point.
 ; CHECK: declare void @__snapshot_record_1(i8*) [[NOUNWIND:#[0-9]+]]
-; CHECK: attributes [[NOUNWIND]] = { nounwind }
+; CHECK: define linkonce_odr hidden preserve_mostcc void @__snapshot_record_1.pm(i8* %0) [[THUNK:#[0-9]+]] comdat {
+; CHECK-NEXT: call void @__snapshot_record_1(i8* %0)
+; CHECK-NEXT: ret void
+; CHECK-DAG: attributes [[THUNK]] = { noinline nounwind }
+; CHECK-DAG: attributes [[NOUNWIND]] = { nounwind }
 ; CHECK: [[UNLIKELY]] = !{!"branch_weights", i32 1, i32 1048575}

@@ -8,126 +8,126 @@ target triple = "x86_64-pc-linux-gnu"
 
 define void @w_i1(i1* %p) {
 ; CHECK-LABEL: @w_i1(
-; CHECK: call void @__snapshot_record_1(
+; CHECK: call preserve_mostcc void @__snapshot_record_1.pm(
 ; CHECK: store i1 true
   store i1 true, i1* %p
   ret void
 }
 define void @w_i16(i16* %p) {
 ; CHECK-LABEL: @w_i16(
-; CHECK: call void @__snapshot_record_2(
+; CHECK: call preserve_mostcc void @__snapshot_record_2.pm(
 ; CHECK: store i16
   store i16 3, i16* %p
   ret void
 }
 define void @w_i24(i24* %p) {
 ; CHECK-LABEL: @w_i24(
-; CHECK: call void @__snapshot_record(i8* %{{.*}}, i64 3)
+; CHECK: call preserve_mostcc void @__snapshot_record.pm(i8* %{{.*}}, i64 3)
 ; CHECK: store i24
   store i24 3, i24* %p
   ret void
 }
 define void @w_i32(i32* %p) {
 ; CHECK-LABEL: @w_i32(
-; CHECK: call void @__snapshot_record_4(
+; CHECK: call preserve_mostcc void @__snapshot_record_4.pm(
 ; CHECK: store i32
   store i32 3, i32* %p
   ret void
 }
 define void @w_i64(i64* %p) {
 ; CHECK-LABEL: @w_i64(
-; CHECK: call void @__snapshot_record_8(
+; CHECK: call preserve_mostcc void @__snapshot_record_8.pm(
 ; CHECK: store i64
   store i64 3, i64* %p
   ret void
 }
 define void @w_i128(i128* %p) {
 ; CHECK-LABEL: @w_i128(
-; CHECK: call void @__snapshot_record_16(
+; CHECK: call preserve_mostcc void @__snapshot_record_16.pm(
 ; CHECK: store i128
   store i128 3, i128* %p
   ret void
 }
 define void @w_half(half* %p) {
 ; CHECK-LABEL: @w_half(
-; CHECK: call void @__snapshot_record_2(
+; CHECK: call preserve_mostcc void @__snapshot_record_2.pm(
 ; CHECK: store half
   store half 1.0, half* %p
   ret void
 }
 define void @w_float(float* %p) {
 ; CHECK-LABEL: @w_float(
-; CHECK: call void @__snapshot_record_4(
+; CHECK: call preserve_mostcc void @__snapshot_record_4.pm(
 ; CHECK: store float
   store float 1.0, float* %p
   ret void
 }
 define void @w_double(double* %p) {
 ; CHECK-LABEL: @w_double(
-; CHECK: call void @__snapshot_record_8(
+; CHECK: call preserve_mostcc void @__snapshot_record_8.pm(
 ; CHECK: store double
   store double 1.0, double* %p
   ret void
 }
 define void @w_fp80(x86_fp80* %p) {
 ; CHECK-LABEL: @w_fp80(
-; CHECK: call void @__snapshot_record(i8* %{{.*}}, i64 10)
+; CHECK: call preserve_mostcc void @__snapshot_record.pm(i8* %{{.*}}, i64 10)
 ; CHECK: store x86_fp80
   store x86_fp80 0xK3FFF8000000000000000, x86_fp80* %p
   ret void
 }
 define void @w_fp128(fp128* %p) {
 ; CHECK-LABEL: @w_fp128(
-; CHECK: call void @__snapshot_record_16(
+; CHECK: call preserve_mostcc void @__snapshot_record_16.pm(
 ; CHECK: store fp128
   store fp128 0xL00000000000000003FFF000000000000, fp128* %p
   ret void
 }
 define void @w_ptr(i8** %p, i8* %v) {
 ; CHECK-LABEL: @w_ptr(
-; CHECK: call void @__snapshot_record_8(
+; CHECK: call preserve_mostcc void @__snapshot_record_8.pm(
 ; CHECK: store i8* %v
   store i8* %v, i8** %p
   ret void
 }
 define void @w_v4f32(<4 x float>* %p) {
 ; CHECK-LABEL: @w_v4f32(
-; CHECK: call void @__snapshot_record_16(
+; CHECK: call preserve_mostcc void @__snapshot_record_16.pm(
 ; CHECK: store <4 x float>
   store <4 x float> zeroinitializer, <4 x float>* %p
   ret void
 }
 define void @w_v3f32(<3 x float>* %p) {
 ; CHECK-LABEL: @w_v3f32(
-; CHECK: call void @__snapshot_record(i8* %{{.*}}, i64 12)
+; CHECK: call preserve_mostcc void @__snapshot_record.pm(i8* %{{.*}}, i64 12)
 ; CHECK: store <3 x float>
   store <3 x float> zeroinitializer, <3 x float>* %p
   ret void
 }
 define void @w_v8i32(<8 x i32>* %p) {
 ; CHECK-LABEL: @w_v8i32(
-; CHECK: call void @__snapshot_record_32(
+; CHECK: call preserve_mostcc void @__snapshot_record_32.pm(
 ; CHECK: store <8 x i32>
   store <8 x i32> zeroinitializer, <8 x i32>* %p
   ret void
 }
 define void @w_v16i32(<16 x i32>* %p) {
 ; CHECK-LABEL: @w_v16i32(
-; CHECK: call void @__snapshot_record_64(
+; CHECK: call preserve_mostcc void @__snapshot_record_64.pm(
 ; CHECK: store <16 x i32>
   store <16 x i32> zeroinitializer, <16 x i32>* %p
   ret void
 }
 define void @w_v32i32(<32 x i32>* %p) {
 ; CHECK-LABEL: @w_v32i32(
-; CHECK: call void @__snapshot_record(i8* %{{.*}}, i64 128)
+; CHECK: call preserve_mostcc void @__snapshot_record.pm(i8* %{{.*}}, i64 128)
 ; CHECK: store <32 x i32>
   store <32 x i32> zeroinitializer, <32 x i32>* %p
   ret void
 }
 define void @w_v8i1(<8 x i1>* %p) {
 ; CHECK-LABEL: @w_v8i1(
-; CHECK: call void @__snapshot_record_1(
+; CHECK: call preserve_mostcc void @__snapshot_record_1.pm(
 ; CHECK: store <8 x i1>
   store <8 x i1> zeroinitializer, <8 x i1>* %p
   ret void
@@ -135,14 +135,14 @@ define void @w_v8i1(<8 x i1>* %p) {
 ; First-class aggregates (clang emits them at -O0 for some struct returns).
 define void @w_struct(%pair* %p, %pair %v) {
 ; CHECK-LABEL: @w_struct(
-; CHECK: call void @__snapshot_record_16(
+; CHECK: call preserve_mostcc void @__snapshot_record_16.pm(
 ; CHECK: store %pair %v
   store %pair %v, %pair* %p
   ret void
 }
 define void @w_array([3 x i8]* %p, [3 x i8] %v) {
 ; CHECK-LABEL: @w_array(
-; CHECK: call void @__snapshot_record(i8* %{{.*}}, i64 3)
+; CHECK: call preserve_mostcc void @__snapshot_record.pm(i8* %{{.*}}, i64 3)
 ; CHECK: store [3 x i8] %v
   store [3 x i8] %v, [3 x i8]* %p
   ret void
@@ -152,7 +152,7 @@ define void @w_scalable(<vscale x 4 x i32>* %p) {
 ; CHECK-LABEL: @w_scalable(
 ; CHECK: [[VS:%.*]] = call i64 @llvm.vscale.i64()
 ; CHECK: [[LEN:%.*]] = mul i64 [[VS]], 16
-; CHECK: call void @__snapshot_record(i8* %{{.*}}, i64 [[LEN]])
+; CHECK: call preserve_mostcc void @__snapshot_record.pm(i8* %{{.*}}, i64 [[LEN]])
 ; CHECK: store <vscale x 4 x i32>
   store <vscale x 4 x i32> zeroinitializer, <vscale x 4 x i32>* %p
   ret void

@@ -1,0 +1,138 @@
+#include "LoopVersioning.h"
+#include "Options.h"
+#include "WriteSiteCollector.h"
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/Analysis/LoopInfo.h"
+#include "llvm/IR/Dominators.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/Instructions.h"
+#include "llvm/IR/MDBuilder.h"
+#include "llvm/IR/Verifier.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Transforms/Utils/BasicBlockUtils.h"
+#include "llvm/Transforms/Utils/Cloning.h"
+#include "llvm/Transforms/Utils/LoopUtils.h"
+#include "llvm/Transforms/Utils/ValueMapper.h"
+
+using namespace llvm;
+
+namespace snapshot {
+namespace {
+bool callFree(const Loop &L) {
+  for (const BasicBlock *BB : L.blocks())
+    for (const Instruction &I : *BB)
+      if (endsSegment(I))
+        return false;
+  return true;
+}
+
+// Clones L behind a branch on Any (true: original, instrumented later; false: clean copy).
+// Returns false (leaving L as it was, up to unused LCSSA phis) if L cannot be put in LCSSA form.
+bool version(Loop &L, Value *Any, DominatorTree &DT, LoopInfo &LI) {
+  Function &F = *L.getHeader()->getParent();
+  // Values used after the loop must flow through exit-block phis, so that the clean copy's
+  // values can be merged there. Inner loops first: LCSSA of L assumes theirs.
+  formLCSSARecursively(L, DT, &LI, nullptr);
+  if (!L.isRecursivelyLCSSAForm(DT, LI))
+    return false;
+  BasicBlock *PH = L.getLoopPreheader();
+  BasicBlock *OrigPH = SplitBlock(PH, PH->getTerminator(), &DT, &LI, nullptr, "snapshot.checked");
+  ValueToValueMapTy VMap;
+  SmallVector<BasicBlock *, 16> NewBlocks;
+  Loop *Clean = cloneLoopWithPreheader(OrigPH, PH, &L, VMap, ".snapshot.clean", &LI, &DT, NewBlocks);
+  remapInstructionsInBlocks(NewBlocks, VMap);
+  // Exit blocks receive the clean copy's edges: extend their (LCSSA) phis.
+  SmallVector<BasicBlock *, 4> Exits;
+  L.getUniqueExitBlocks(Exits);
+  for (BasicBlock *E : Exits)
+    for (PHINode &Phi : E->phis())
+      for (unsigned K = 0, N = Phi.getNumIncomingValues(); K < N; ++K) {
+        BasicBlock *In = Phi.getIncomingBlock(K);
+        if (!L.contains(In))
+          continue;
+        Value *V = Phi.getIncomingValue(K);
+        auto It = VMap.find(V);
+        Value *Mapped = It != VMap.end() ? static_cast<Value *>(It->second) : V;
+        Phi.addIncoming(Mapped, cast<BasicBlock>(VMap[In]));
+      }
+  BasicBlock *CleanPH = Clean->getLoopPreheader();
+  Instruction *Old = PH->getTerminator();
+  BranchInst *Br = BranchInst::Create(OrigPH, CleanPH, Any, Old);
+  Br->setMetadata(LLVMContext::MD_prof, MDBuilder(F.getContext()).createBranchWeights(1, (1u << 20) - 1));
+  Br->setDebugLoc(Old->getDebugLoc());
+  Old->eraseFromParent();
+  DT.recalculate(F);
+  return true;
+}
+} // namespace
+
+unsigned versionLoops(Function &F, DominatorTree &DT, LoopInfo &LI,
+                      const std::vector<WriteSite> &Sites, const std::vector<ObjectFlag> &Flags) {
+  if (!OptLoopVersioning || Flags.empty() || LI.empty())
+    return 0;
+  // Loop ranges were emitted by splitting blocks without updating the analyses: refresh them.
+  DT.recalculate(F);
+  LI.releaseMemory();
+  LI.analyze(DT);
+  DenseMap<const Loop *, bool> FreeCache;
+  auto isCallFree = [&](const Loop *L) {
+    auto It = FreeCache.find(L);
+    if (It != FreeCache.end())
+      return It->second;
+    return FreeCache[L] = callFree(*L);
+  };
+  // For every call-free loop around a site: the flags gating its sites, or "not eligible" (a
+  // site without a flag, or with a flag computed inside that loop).
+  MapVector<Loop *, SetVector<Value *>> Gates;
+  SmallPtrSet<Loop *, 8> Ineligible;
+  for (const WriteSite &S : Sites) {
+    if (S.Disp != Disposition::Instrument)
+      continue;
+    Instruction *FlagI =
+        S.FlagIdx >= 0 ? dyn_cast<Instruction>(Flags[S.FlagIdx].Flag) : nullptr;
+    for (Loop *L = LI.getLoopFor(S.I->getParent()); L && isCallFree(L); L = L->getParentLoop()) {
+      if (!FlagI || L->contains(FlagI->getParent()))
+        Ineligible.insert(L);
+      else
+        Gates[L].insert(FlagI);
+    }
+  }
+  unsigned N = 0;
+  for (auto &G : Gates) {
+    Loop *L = G.first;
+    if (Ineligible.count(L) || !L->getLoopPreheader() || L->getHeader()->isEHPad())
+      continue;
+    // Only the outermost eligible loop of a nest is cloned (with its inner loops).
+    bool Outermost = true;
+    for (Loop *P = L->getParentLoop(); P; P = P->getParentLoop())
+      if (Gates.count(P) && !Ineligible.count(P) && P->getLoopPreheader())
+        Outermost = false;
+    if (!Outermost)
+      continue;
+    BasicBlock *PH = L->getLoopPreheader();
+    bool Dominated = true;
+    for (Value *V : G.second)
+      Dominated &= DT.dominates(cast<Instruction>(V), PH->getTerminator());
+    if (!Dominated)
+      continue;
+    IRBuilder<> B(PH->getTerminator());
+    Value *Any = nullptr;
+    for (Value *V : G.second)
+      Any = Any ? B.CreateOr(Any, V, "snapshot.any") : V;
+    if (!version(*L, Any, DT, LI))
+      continue;
+    if (OptDebug) {
+      errs() << "snapshot-instrument: " << F.getName() << ": versioned loop at "
+             << L->getHeader()->getName() << "\n";
+      if (verifyFunction(F, &errs()))
+        errs() << "snapshot-instrument: BROKEN after versioning\n";
+    }
+    ++N;
+  }
+  return N;
+}
+} // namespace snapshot
