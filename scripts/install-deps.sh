@@ -9,7 +9,7 @@ APT_PACKAGES=(
   cmake make pkg-config                                 # build
   dpkg-dev                                              # apt-get source (drop-in build test)
   python3-pip                                           # lit
-  valgrind hyperfine bc                                 # instruction counts, start-up timing, arithmetic in bench/
+  valgrind hyperfine bc gnuplot-nox                     # instruction counts, start-up timing, arithmetic, plots in bench/
 )
 PIP_PACKAGES=(lit)
 
