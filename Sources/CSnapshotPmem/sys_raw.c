@@ -40,10 +40,26 @@ uint64_t snapshot_event_next(void) {
 static uint64_t fork_generation;
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 
-static void in_child(void) { __atomic_add_fetch(&fork_generation, 1, __ATOMIC_RELAXED); }
+/* The pid, cached for the same reason (glibc no longer caches getpid()); forgotten in the child. */
+static pid_t cached_pid;
+
+static void in_child(void) {
+    __atomic_add_fetch(&fork_generation, 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&cached_pid, 0, __ATOMIC_RELAXED);
+}
 static void register_atfork(void) { pthread_atfork(NULL, NULL, in_child); }
 
 uint64_t snapshot_fork_generation(void) {
     pthread_once(&atfork_once, register_atfork);
     return __atomic_load_n(&fork_generation, __ATOMIC_RELAXED);
+}
+
+pid_t snapshot_current_pid(void) {
+    pthread_once(&atfork_once, register_atfork);
+    pid_t pid = __atomic_load_n(&cached_pid, __ATOMIC_RELAXED);
+    if (pid == 0) {
+        pid = (pid_t)syscall(SYS_getpid);
+        __atomic_store_n(&cached_pid, pid, __ATOMIC_RELAXED);
+    }
+    return pid;
 }

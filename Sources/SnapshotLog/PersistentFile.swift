@@ -29,7 +29,7 @@ public final class PersistentFile {
     private var traceBuffer: UnsafeMutableRawBufferPointer?
     /// The process that opened the file. A forked child shares the parent's lock (flock belongs to
     /// the open file description), so it must neither commit nor shrink the log behind its back.
-    private let ownerPid = getpid()
+    private let ownerPid = currentProcessID()
     private let ownerGeneration = snapshot_fork_generation()
 
     /// Opens/creates the undo log beside the data file, takes the single-writer lock (EBUSY naming
@@ -123,7 +123,7 @@ public final class PersistentFile {
         h.identity = identity
         h.epoch = epoch
         h.undoOffset = UInt64(LogFormat.descriptorOffset)
-        h.pid = UInt64(getpid())
+        h.pid = UInt64(currentProcessID())
         h.store(header)
         ops.setLog(base: log.base, fd: log.fd, path: log.path)
         ops.store(.log, at: 0, from: header, count: LogFormat.headerSize)
@@ -193,7 +193,7 @@ public final class PersistentFile {
         h.undoOffset = UInt64(undoOffset)
         h.entriesCRC = crc
         h.medium = medium!.rawValue
-        h.pid = UInt64(getpid())
+        h.pid = UInt64(currentProcessID())
         h.store(header)
         // The tag word (bytes 8..<16) is not rewritten: it stays clean until step 2. The reserved
         // tail of the header is zero on disk already (every full header write zeroes it).

@@ -42,7 +42,7 @@ final class ManagedFile {
         self.path = path
         self.fd = fd
         self.log = log
-        self.ownerPID = getpid()
+        self.ownerPID = currentProcessID()
         self.windowOffset = windowOffset
         self.windowSize = windowSize
         commitMutex = .allocate(capacity: 1)
@@ -59,7 +59,7 @@ final class ManagedFile {
         commitMutex.deallocate()
     }
 
-    var isOwner: Bool { ownerPID == getpid() }
+    var isOwner: Bool { ownerPID == currentProcessID() }
 
     func lock() { pthread_mutex_lock(commitMutex) }
     func unlock() { pthread_mutex_unlock(commitMutex) }

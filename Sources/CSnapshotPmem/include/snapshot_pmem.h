@@ -49,6 +49,8 @@ int snapshot_sys_fsync(int fd);
 int snapshot_sys_fdatasync(int fd);
 /* Incremented in the child at every fork (pthread_atfork, registered at the first call). */
 uint64_t snapshot_fork_generation(void);
+/* getpid(), cached; the pthread_atfork child handler makes a forked child look its own pid up. */
+pid_t snapshot_current_pid(void);
 /* Number of the next persistence event in this process (1, 2, 3, ...), atomically. */
 uint64_t snapshot_event_next(void);
 
