@@ -4,7 +4,7 @@
 BUILD ?= build
 JOBS  ?= $(shell nproc)
 
-.PHONY: all deps configure build demo check bench bench-full install clean
+.PHONY: all deps configure build demo check crash-soak bench bench-full install clean
 all: build
 
 deps:
@@ -21,6 +21,9 @@ demo: build
 
 check: build
 	@cd $(BUILD) && ctest --output-on-failure --timeout 1800
+
+crash-soak: build
+	@bash Tests/crash/soak.sh $(BUILD)
 
 bench: build
 	@./bench/run.sh --quick
