@@ -65,13 +65,12 @@ func commit(_ rt: Runtime, _ f: ManagedFile, _ what: String) -> Int32 {
 /// line holding file data, in place, and returns them as DirtyRuns: the C runs are reinterpreted
 /// when DirtyRun has the same layout (two Ints), else copied into f.runs. nil: out of memory.
 private func clippedRuns(_ f: ManagedFile, fileLength: Int) -> UnsafeBufferPointer<DirtyRun>? {
-    var bounds: [Int] = []
-    bounds.reserveCapacity(f.spans.count * 2)
-    for s in f.spans { bounds.append(s.start); bounds.append(s.end) }
+    f.spanBounds.removeAll(keepingCapacity: true)
+    for s in f.spans { f.spanBounds.append(s.start); f.spanBounds.append(s.end) }
     // Lines wholly beyond EOF cannot reach the file (the kernel does not write back stores past
     // EOF in the last page either).
     let limit = (fileLength + 63) & ~63
-    let n = bounds.withUnsafeBufferPointer {
+    let n = f.spanBounds.withUnsafeBufferPointer {
         snapshot_clip_runs(f.collector, $0.baseAddress, f.spans.count, limit)
     }
     if n < 0 { return nil }                       // (size_t)-1

@@ -34,6 +34,7 @@ final class ManagedFile {
     let commitMutex: UnsafeMutablePointer<pthread_mutex_t>
     let collector: UnsafeMutablePointer<snapshot_collector>
     var runs: [DirtyRun] = []       // reused between commits
+    var spanBounds: [Int] = []      // reused between commits: no allocation on the commit path
 
     init(device: UInt64, inode: UInt64, path: String, fd: Int32, log: PersistentFile,
          windowOffset: Int, windowSize: Int) {
