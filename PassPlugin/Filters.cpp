@@ -97,16 +97,7 @@ Disposition TargetClassifier::classify(const Value *Ptr) {
 
 namespace {
 bool isCoalescable(const WriteSite &S) {
-  switch (S.Kind) {
-  case SiteKind::Store:
-  case SiteKind::AtomicRMW:
-  case SiteKind::CmpXchg:
-  case SiteKind::MemIntrinsic:
-  case SiteKind::WholeVector:
-    return S.Size != 0 && S.Disp == Disposition::Instrument;
-  default:
-    return false;
-  }
+  return writesOneRangeThroughPointer(S.Kind) && S.Size != 0 && S.Disp == Disposition::Instrument;
 }
 } // namespace
 

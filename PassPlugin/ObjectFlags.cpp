@@ -14,18 +14,7 @@ using namespace llvm;
 namespace snapshot {
 namespace {
 bool flaggable(const WriteSite &S) {
-  if (S.Disp != Disposition::Instrument)
-    return false;
-  switch (S.Kind) {
-  case SiteKind::Store:
-  case SiteKind::AtomicRMW:
-  case SiteKind::CmpXchg:
-  case SiteKind::MemIntrinsic:
-  case SiteKind::WholeVector:
-    return true;
-  default:
-    return false;
-  }
+  return S.Disp == Disposition::Instrument && writesOneRangeThroughPointer(S.Kind);
 }
 } // namespace
 

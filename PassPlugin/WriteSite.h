@@ -22,6 +22,22 @@ enum class SiteKind {
   LibCall,        // C library function writing through a pointer argument (recorded after)
 };
 
+/// Kinds that write one contiguous range [Ptr, Ptr + Size) through a single pointer operand:
+/// the ones coalescing and per-object flags can reason about. Lane-wise and library-call writes
+/// have no single base pointer.
+inline bool writesOneRangeThroughPointer(SiteKind K) {
+  switch (K) {
+  case SiteKind::Store:
+  case SiteKind::AtomicRMW:
+  case SiteKind::CmpXchg:
+  case SiteKind::MemIntrinsic:
+  case SiteKind::WholeVector:
+    return true;
+  default:
+    return false;
+  }
+}
+
 enum class Disposition {
   Instrument,     // gets an inline check + record call
   SkipStack,      // target is a non-escaping alloca / byval copy: stack, never a working copy
