@@ -79,11 +79,7 @@ int main(int argc, char **argv) {
         G.every = 2 + G.seed % 4;
         G.f = &f;
         pthread_barrier_init(&G.bar, NULL, (unsigned)G.threads);
-        pthread_t th[LANES];
-        for (int t = 1; t < G.threads; t++)
-            if (pthread_create(&th[t], NULL, worker, (void *)(intptr_t)t)) wl_die("pthread_create", argv[2]);
-        worker(0);
-        for (int t = 1; t < G.threads; t++) pthread_join(th[t], NULL);
+        wl_run_threads(G.threads, worker, argv[2]);
     }
     wl_commit(&f);
     wl_selfcheck(&f);

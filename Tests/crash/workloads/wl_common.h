@@ -136,6 +136,17 @@ static inline uint64_t wl_num(const char *s, const char *what) {
     return v;
 }
 
+/* Runs worker(0) on this thread and worker(1) .. worker(n - 1) on new threads, then joins them. */
+#define WL_MAX_THREADS 16
+static inline void wl_run_threads(int n, void *(*worker)(void *), const char *path) {
+    pthread_t th[WL_MAX_THREADS];
+    if (n > WL_MAX_THREADS) wl_die("too many threads for", path);
+    for (int t = 1; t < n; t++)
+        if (pthread_create(&th[t], NULL, worker, (void *)(intptr_t)t)) wl_die("pthread_create", path);
+    worker(0);
+    for (int t = 1; t < n; t++) pthread_join(th[t], NULL);
+}
+
 #define WL_MAGIC(a, b, c, d) ((uint64_t)(a) | (uint64_t)(b) << 8 | (uint64_t)(c) << 16 | (uint64_t)(d) << 24 | 0x4c57000000000000ULL)
 
 #endif

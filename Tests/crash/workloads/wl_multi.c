@@ -81,11 +81,7 @@ int main(int argc, char **argv) {
         G.ops = wl_num(argv[4], "ops");
         G.threads = argc > 5 ? (int)wl_num(argv[5], "threads") : 1;
         if (G.threads < 1 || G.threads > FILES) { fprintf(stderr, "threads: 1..%d\n", FILES); return 2; }
-        pthread_t th[FILES];
-        for (int t = 1; t < G.threads; t++)
-            if (pthread_create(&th[t], NULL, worker, (void *)(intptr_t)t)) wl_die("pthread_create", argv[2]);
-        worker(0);
-        for (int t = 1; t < G.threads; t++) pthread_join(th[t], NULL);
+        wl_run_threads(G.threads, worker, argv[2]);
     }
     for (int k = 0; k < FILES; k++) {
         wl_commit(&F[k]);
