@@ -199,27 +199,21 @@ void collectWriteSites(Function &F, const TargetLibraryInfoImpl &TLII, Collected
     ++Segment;
     for (Instruction &I : BB) {
       size_t Before = Out.Sites.size();
+      // One contiguous write of the value's store size through the pointer operand.
+      auto addPointerWrite = [&](SiteKind Kind, Value *Ptr, Type *ValueTy) {
+        WriteSite S;
+        S.I = &I;
+        S.Kind = Kind;
+        S.Ptr = Ptr;
+        S.Size = storeSize(DL, ValueTy);
+        Out.Sites.push_back(S);
+      };
       if (auto *SI = dyn_cast<StoreInst>(&I)) {
-        WriteSite S;
-        S.I = &I;
-        S.Kind = SiteKind::Store;
-        S.Ptr = SI->getPointerOperand();
-        S.Size = storeSize(DL, SI->getValueOperand()->getType());
-        Out.Sites.push_back(S);
+        addPointerWrite(SiteKind::Store, SI->getPointerOperand(), SI->getValueOperand()->getType());
       } else if (auto *RMW = dyn_cast<AtomicRMWInst>(&I)) {
-        WriteSite S;
-        S.I = &I;
-        S.Kind = SiteKind::AtomicRMW;
-        S.Ptr = RMW->getPointerOperand();
-        S.Size = storeSize(DL, RMW->getValOperand()->getType());
-        Out.Sites.push_back(S);
+        addPointerWrite(SiteKind::AtomicRMW, RMW->getPointerOperand(), RMW->getValOperand()->getType());
       } else if (auto *CX = dyn_cast<AtomicCmpXchgInst>(&I)) {
-        WriteSite S;
-        S.I = &I;
-        S.Kind = SiteKind::CmpXchg;
-        S.Ptr = CX->getPointerOperand();
-        S.Size = storeSize(DL, CX->getNewValOperand()->getType());
-        Out.Sites.push_back(S);
+        addPointerWrite(SiteKind::CmpXchg, CX->getPointerOperand(), CX->getNewValOperand()->getType());
       } else if (auto *II = dyn_cast<IntrinsicInst>(&I)) {
         if (!collectIntrinsic(*II, DL, Out) && !II->onlyReadsMemory() &&
             !isHarmlessWritingIntrinsic(*II)) {
