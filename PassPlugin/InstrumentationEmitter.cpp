@@ -21,9 +21,9 @@ MDNode *unlikely(LLVMContext &C) { return MDBuilder(C).createBranchWeights(1, (1
 InstrumentationEmitter::RangeValues InstrumentationEmitter::loadBounds(Instruction *InsertPt) {
   IRBuilder<> B(InsertPt);
   B.SetCurrentDebugLocation(Loc);
-  // Plain loads: the globals change only when the first managed mapping appears, and a thread can
+  // Plain loads: the range changes only when the first managed mapping appears, and a thread can
   // only write into a mapping after synchronising with its creation (a call or an acquire, both
-  // of which end the segment these loads serve).
+  // of which end the loop these loads are hoisted out of).
   Value *Base = B.CreateLoad(ABI.intPtrTy(), ABI.workingBase(), "snapshot.base");
   Value *Size = B.CreateLoad(ABI.intPtrTy(), ABI.workingSize(), "snapshot.size");
   return {Base, Size};
@@ -39,23 +39,30 @@ InstrumentationEmitter::RangeValues InstrumentationEmitter::bounds(const WriteSi
     LoopBounds[S->BoundsAt] = RV;
     return RV;
   }
-  if (!S)
-    return loadBounds(InsertPt);
-  auto It = Bounds.find(S->Segment);
-  if (It != Bounds.end())
-    return It->second;
-  RangeValues RV = loadBounds(InsertPt);
-  Bounds[S->Segment] = RV;
-  return RV;
+  // Outside loops each check loads the size itself (x86 folds it into a compare with memory,
+  // holding no register across the code in between) and the base only behind the size test.
+  IRBuilder<> B(InsertPt);
+  B.SetCurrentDebugLocation(Loc);
+  return {nullptr, B.CreateLoad(ABI.intPtrTy(), ABI.workingSize(), "snapshot.size")};
 }
 
+// Two levels. A process that has mapped nothing has size 0: one compare with memory and a branch
+// around the rest. Otherwise the full range test, weighted unlikely.
 Instruction *InstrumentationEmitter::check(Value *Addr, RangeValues RV, Instruction *InsertPt) {
   IRBuilder<> B(InsertPt);
   B.SetCurrentDebugLocation(Loc);
-  Value *A = B.CreatePtrToInt(Addr, ABI.intPtrTy());
-  Value *Off = B.CreateSub(A, RV.Base, "snapshot.off");
-  Value *In = B.CreateICmpULT(Off, RV.Size, "snapshot.in");
-  Instruction *Then = SplitBlockAndInsertIfThen(In, InsertPt, /*Unreachable=*/false,
+  Value *Any = B.CreateICmpNE(RV.Size, ConstantInt::get(ABI.intPtrTy(), 0), "snapshot.any");
+  Instruction *Inner = SplitBlockAndInsertIfThen(Any, InsertPt, /*Unreachable=*/false);
+  Inner->setDebugLoc(Loc);
+  Inner->getParent()->getSinglePredecessor()->getTerminator()->setDebugLoc(Loc);
+  Inner->getParent()->setName("snapshot.mapped");
+  IRBuilder<> IB(Inner);
+  IB.SetCurrentDebugLocation(Loc);
+  Value *Base = RV.Base ? RV.Base : IB.CreateLoad(ABI.intPtrTy(), ABI.workingBase(), "snapshot.base");
+  Value *A = IB.CreatePtrToInt(Addr, ABI.intPtrTy());
+  Value *Off = IB.CreateSub(A, Base, "snapshot.off");
+  Value *In = IB.CreateICmpULT(Off, RV.Size, "snapshot.in");
+  Instruction *Then = SplitBlockAndInsertIfThen(In, Inner, /*Unreachable=*/false,
                                                 unlikely(InsertPt->getContext()));
   Then->setDebugLoc(Loc);
   Then->getParent()->getSinglePredecessor()->getTerminator()->setDebugLoc(Loc);
@@ -329,6 +336,13 @@ void InstrumentationEmitter::emitLibCall(WriteSite &S) {
   }
 }
 
+Value *InstrumentationEmitter::anyMapped(Instruction *InsertPt) {
+  IRBuilder<> B(InsertPt);
+  B.SetCurrentDebugLocation(InsertPt->getDebugLoc());
+  Value *Size = B.CreateLoad(ABI.intPtrTy(), ABI.workingSize(), "snapshot.size");
+  return B.CreateICmpNE(Size, ConstantInt::get(ABI.intPtrTy(), 0), "snapshot.mapped");
+}
+
 void InstrumentationEmitter::emitObjectFlag(ObjectFlag &F) {
   Loc = F.InsertBefore->getDebugLoc();
   RangeValues RV = loadBounds(F.InsertBefore);
@@ -358,7 +372,7 @@ void InstrumentationEmitter::emitSite(WriteSite &S, const std::vector<ObjectFlag
     At->setDebugLoc(Loc);
     At->getParent()->getSinglePredecessor()->getTerminator()->setDebugLoc(Loc);
     At->getParent()->setName("snapshot.object.in");
-    RV = loadBounds(At);
+    RV = bounds(nullptr, At);
   } else {
     RV = bounds(&S, S.I);
   }

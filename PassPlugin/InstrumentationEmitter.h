@@ -1,7 +1,11 @@
 // Turns planned write sites into IR:
 //
-//   %off = sub (ptrtoint %addr), @__snapshot_working_base
-//   %in  = icmp ult %off, @__snapshot_working_size
+//   %size = load @__snapshot_range.size         ; the image's copy (RuntimeABI)
+//   %any  = icmp ne %size, 0                      ; anything mapped in this process at all?
+//   br %any, label %mapped, label %cont
+// mapped:
+//   %off = sub (ptrtoint %addr), load @__snapshot_range.base
+//   %in  = icmp ult %off, %size
 //   br %in, label %record, label %cont, !prof {1, 2^20-1}     ; unlikely
 // record:
 //   call @__snapshot_record_N(%addr)  (or __snapshot_record(%addr, %len), _cstring(%addr))
@@ -23,10 +27,8 @@ namespace snapshot {
 class InstrumentationEmitter {
 public:
   explicit InstrumentationEmitter(RuntimeABI &ABI) : ABI(ABI) {}
-  // Call per function; sites must be in program order (the first site of a segment loads the
-  // range globals for the rest of it).
+  // Call per function.
   void beginFunction() {
-    Bounds.clear();
     LoopBounds.clear();
   }
   // Loop ranges: first expand every range (SCEV must see the function unchanged), then emit.
@@ -36,6 +38,8 @@ public:
   ExpandedRange expandLoopRange(const LoopRange &R, llvm::ScalarEvolution &SE);
   void emitLoopRange(const LoopRange &R, ExpandedRange E);
   void emitObjectFlag(ObjectFlag &F);
+  // `size != 0` at InsertPt: has this process mapped anything (loop versioning's gate)?
+  llvm::Value *anyMapped(llvm::Instruction *InsertPt);
   void emitSite(WriteSite &S, const std::vector<ObjectFlag> &Flags);
   unsigned checksEmitted() const { return Checks; }
 
@@ -43,7 +47,9 @@ private:
   struct RangeValues {
     llvm::Value *Base, *Size;
   };
-  // Loads of the range globals valid at InsertPt (cached per segment / per loop preheader).
+  // The range values a check at InsertPt uses: both loaded once per loop preheader for sites in
+  // call-free loops; otherwise the size loaded at the site and the base left null (the check
+  // loads it behind the size test).
   RangeValues bounds(const WriteSite *S, llvm::Instruction *InsertPt);
   RangeValues loadBounds(llvm::Instruction *InsertPt);
   // Inline check at InsertPt on Addr; returns the terminator of the (unlikely) record block.
@@ -59,7 +65,6 @@ private:
   llvm::Instruction *afterCall(llvm::CallBase &CB);
 
   RuntimeABI &ABI;
-  llvm::DenseMap<unsigned, RangeValues> Bounds;               // per segment
   llvm::DenseMap<llvm::Instruction *, RangeValues> LoopBounds; // per preheader terminator
   unsigned Checks = 0;
 };

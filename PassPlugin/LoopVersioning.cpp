@@ -71,8 +71,9 @@ bool version(Loop &L, Value *Any, DominatorTree &DT, LoopInfo &LI) {
 } // namespace
 
 unsigned versionLoops(Function &F, DominatorTree &DT, LoopInfo &LI,
-                      const std::vector<WriteSite> &Sites, const std::vector<ObjectFlag> &Flags) {
-  if (!OptLoopVersioning || Flags.empty() || LI.empty())
+                      const std::vector<WriteSite> &Sites, const std::vector<ObjectFlag> &Flags,
+                      function_ref<Value *(Instruction *)> AnyMapped) {
+  if (!OptLoopVersioning || LI.empty())
     return 0;
   // Loop ranges were emitted by splitting blocks without updating the analyses: refresh them.
   DT.recalculate(F);
@@ -85,31 +86,32 @@ unsigned versionLoops(Function &F, DominatorTree &DT, LoopInfo &LI,
       return It->second;
     return FreeCache[L] = callFree(*L);
   };
-  // For every call-free loop around a site: the flags gating its sites, or "not eligible" (a
-  // site without a flag, or with a flag computed inside that loop).
+  // For every call-free loop around a site: the flags gating its sites, and whether some site is
+  // not gated by a flag computed before the loop (then "anything mapped at all" gates it too).
   MapVector<Loop *, SetVector<Value *>> Gates;
-  SmallPtrSet<Loop *, 8> Ineligible;
+  SmallPtrSet<Loop *, 8> NeedsSizeTest;
   for (const WriteSite &S : Sites) {
     if (S.Disp != Disposition::Instrument)
       continue;
     Instruction *FlagI =
         S.FlagIdx >= 0 ? dyn_cast<Instruction>(Flags[S.FlagIdx].Flag) : nullptr;
     for (Loop *L = LI.getLoopFor(S.I->getParent()); L && isCallFree(L); L = L->getParentLoop()) {
+      auto &G = Gates[L];
       if (!FlagI || L->contains(FlagI->getParent()))
-        Ineligible.insert(L);
+        NeedsSizeTest.insert(L);
       else
-        Gates[L].insert(FlagI);
+        G.insert(FlagI);
     }
   }
   unsigned N = 0;
   for (auto &G : Gates) {
     Loop *L = G.first;
-    if (Ineligible.count(L) || !L->getLoopPreheader() || L->getHeader()->isEHPad())
+    if (!L->getLoopPreheader() || L->getHeader()->isEHPad())
       continue;
     // Only the outermost eligible loop of a nest is cloned (with its inner loops).
     bool Outermost = true;
     for (Loop *P = L->getParentLoop(); P; P = P->getParentLoop())
-      if (Gates.count(P) && !Ineligible.count(P) && P->getLoopPreheader())
+      if (Gates.count(P) && P->getLoopPreheader() && !P->getHeader()->isEHPad())
         Outermost = false;
     if (!Outermost)
       continue;
@@ -120,7 +122,7 @@ unsigned versionLoops(Function &F, DominatorTree &DT, LoopInfo &LI,
     if (!Dominated)
       continue;
     IRBuilder<> B(PH->getTerminator());
-    Value *Any = nullptr;
+    Value *Any = NeedsSizeTest.count(L) ? AnyMapped(PH->getTerminator()) : nullptr;
     for (Value *V : G.second)
       Any = Any ? B.CreateOr(Any, V, "snapshot.any") : V;
     if (!version(*L, Any, DT, LI))

@@ -1,18 +1,24 @@
-// Loop versioning on object flags. When every write in a call-free loop that still needs a check
-// is gated by an object flag computed before the loop (ObjectFlags.h), the loop is cloned:
+// Loop versioning. A call-free loop (no call, fence or acquire) with writes that still need a
+// check is cloned:
 //
-//   preheader:  br (flag1 | flag2 | ...), label %instrumented.loop, label %clean.loop
+//   preheader:  br (flag1 | flag2 | ... [| size != 0]), label %instrumented.loop, label %clean.loop
 //
-// The clean copy has no instrumentation at all; it runs whenever none of the objects the loop
-// writes through is in the working range (always, in a program that maps nothing, and for heap
-// loops in one that does). Ranges recorded before the loop (LoopPlanner.h) run for both copies.
+// where the flags are the object flags (ObjectFlags.h) computed before the loop for its gated
+// writes, and "size != 0" (anything mapped in the process) is added when some write is not gated
+// by such a flag. Nothing can become mapped for this thread while it runs a call-free loop (the
+// same argument as for hoisting the range loads), so the clean copy, which has no
+// instrumentation at all, is exact: it runs always in a program that maps nothing, and for heap
+// loops in one that does. Ranges recorded before the loop (LoopPlanner.h) run for both copies.
 #pragma once
 #include "ObjectFlags.h"
 #include "WriteSite.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include <vector>
 
 namespace llvm {
 class Function;
+class Instruction;
+class Value;
 class DominatorTree;
 class LoopInfo;
 } // namespace llvm
@@ -21,5 +27,6 @@ namespace snapshot {
 // Call after object flags and loop ranges are emitted and before the sites are. Returns the
 // number of loops versioned. Leaves DT and LI valid.
 unsigned versionLoops(llvm::Function &F, llvm::DominatorTree &DT, llvm::LoopInfo &LI,
-                      const std::vector<WriteSite> &Sites, const std::vector<ObjectFlag> &Flags);
+                      const std::vector<WriteSite> &Sites, const std::vector<ObjectFlag> &Flags,
+                      llvm::function_ref<llvm::Value *(llvm::Instruction *)> AnyMapped);
 } // namespace snapshot

@@ -45,22 +45,27 @@ void planObjectFlags(Function &F, DominatorTree &DT, LoopInfo &LI, std::vector<W
       D = DT.findNearestCommonDominator(D, Sites[K].I->getParent());
     // Out of every loop the object pointer is invariant in (defined outside of).
     auto *Def = dyn_cast<Instruction>(B);
-    bool Hoisted = false;
     for (Loop *L = LI.getLoopFor(D); L; L = L->getParentLoop()) {
       BasicBlock *PH = L->getLoopPreheader();
       if ((Def && L->contains(Def)) || !PH)
         break;
       D = PH;
-      Hoisted = true;
     }
-    if (Idx.size() < 2 && !Hoisted)
-      continue;  // one write: the plain check costs the same
+    // Only writes inside a loop the flag is outside of gain from it. At the flag's own loop
+    // level the per-write size test is as cheap as testing a flag, and holds no register.
+    Loop *FlagLoop = LI.getLoopFor(D);
+    SmallVector<size_t, 4> Gated;
+    for (size_t K : Idx)
+      if (LI.getLoopFor(Sites[K].I->getParent()) != FlagLoop)
+        Gated.push_back(K);
+    if (Gated.empty())
+      continue;
     Instruction *At = D->getTerminator();
     for (size_t K : Idx)
       if (Sites[K].I->getParent() == D && Sites[K].I->comesBefore(At))
         At = Sites[K].I;
     Flags.push_back({B, At});
-    for (size_t K : Idx)
+    for (size_t K : Gated)
       Sites[K].FlagIdx = int(Flags.size() - 1);
   }
 }

@@ -29,8 +29,8 @@ struct ObjectFlag {
   llvm::Value *Flag = nullptr;       // set by the emitter
 };
 
-// Assigns WriteSite::FlagIdx for sites worth it: bases written by two or more sites, or whose
-// flag can be computed outside a loop the writes are in.
+// Assigns WriteSite::FlagIdx for sites whose flag can be computed outside a loop the writes are
+// in (the flags also let LoopVersioning run a clean copy of the loop).
 void planObjectFlags(llvm::Function &F, llvm::DominatorTree &DT, llvm::LoopInfo &LI,
                      std::vector<WriteSite> &Sites, std::vector<ObjectFlag> &Flags);
 } // namespace snapshot

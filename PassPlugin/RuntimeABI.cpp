@@ -18,25 +18,75 @@ RuntimeABI::RuntimeABI(Module &M) : M(M) {
   BytePtrTy = Type::getInt8PtrTy(C);
 }
 
-static GlobalVariable *rangeGlobal(Module &M, StringRef Name, Type *Ty) {
-  if (GlobalVariable *GV = M.getNamedGlobal(Name))
-    return GV;
-  return new GlobalVariable(M, Ty, /*isConstant=*/false, GlobalValue::ExternalLinkage, nullptr,
-                            Name);
+// Names shared with the runtime (snapshot_abi.h).
+static const char *RangeName = "__snapshot_range";
+static const char *RangeCtorName = "__snapshot_range.register";
+static const char *RangeDtorName = "__snapshot_range.unregister";
+// Constructor priority: before ordinary constructors (65535) and C++ init_priority (101..65535),
+// so an image's own constructors already find its copy registered.
+static const int RangeHookPriority = 1;
+
+static void putInComdat(Module &M, GlobalObject *GO) {
+  if (Triple(M.getTargetTriple()).supportsCOMDAT())
+    GO->setComdat(M.getOrInsertComdat(GO->getName()));
 }
 
-GlobalVariable *RuntimeABI::workingBase() {
+// The image's copy: hidden, one per linked image (linkonce_odr + comdat), so the checks read it
+// PC-relative. Starts as {0, MAX, null}: every write takes the slow path until registration.
+GlobalVariable *RuntimeABI::rangeCopy() {
   Used = true;
-  if (!Base)
-    Base = rangeGlobal(M, "__snapshot_working_base", IntPtrTy);
-  return Base;
+  if (Range)
+    return Range;
+  LLVMContext &C = M.getContext();
+  RangeTy = StructType::get(C, {IntPtrTy, IntPtrTy, Type::getInt8PtrTy(C)});
+  Range = M.getNamedGlobal(RangeName);
+  if (!Range) {
+    Constant *Init = ConstantStruct::get(
+        RangeTy, {ConstantInt::get(IntPtrTy, 0), ConstantInt::getAllOnesValue(IntPtrTy),
+                  ConstantPointerNull::get(Type::getInt8PtrTy(C))});
+    Range = new GlobalVariable(M, RangeTy, /*isConstant=*/false, GlobalValue::LinkOnceODRLinkage,
+                               Init, RangeName);
+    Range->setVisibility(GlobalValue::HiddenVisibility);
+    Range->setAlignment(Align(64));  // base and size in one line, alone
+    putInComdat(M, Range);
+    registrationHook(RangeCtorName, "__snapshot_register_range", /*Ctor=*/true);
+    registrationHook(RangeDtorName, "__snapshot_unregister_range", /*Ctor=*/false);
+  }
+  return Range;
 }
 
-GlobalVariable *RuntimeABI::workingSize() {
-  Used = true;
-  if (!Size)
-    Size = rangeGlobal(M, "__snapshot_working_size", IntPtrTy);
-  return Size;
+// A linkonce_odr constructor (or destructor) calling the runtime with the copy's address. Keyed
+// by its own comdat, so a linked image runs it once however many modules carry it.
+void RuntimeABI::registrationHook(StringRef Name, StringRef RuntimeFn, bool Ctor) {
+  LLVMContext &C = M.getContext();
+  FunctionCallee Fn = M.getOrInsertFunction(
+      RuntimeFn, FunctionType::get(Type::getVoidTy(C), {Range->getType()}, false));
+  auto *Hook = Function::Create(FunctionType::get(Type::getVoidTy(C), false),
+                                GlobalValue::LinkOnceODRLinkage, Name, M);
+  Hook->setVisibility(GlobalValue::HiddenVisibility);
+  Hook->addFnAttr(Attribute::NoUnwind);
+  putInComdat(M, Hook);
+  IRBuilder<> B(BasicBlock::Create(C, "", Hook));
+  B.CreateCall(Fn, {Range});
+  B.CreateRetVoid();
+  if (Ctor)
+    appendToGlobalCtors(M, Hook, RangeHookPriority, Hook);
+  else
+    appendToGlobalDtors(M, Hook, RangeHookPriority, Hook);
+}
+
+Constant *RuntimeABI::workingBase() {
+  GlobalVariable *R = rangeCopy();
+  return ConstantExpr::getInBoundsGetElementPtr(
+      RangeTy, R, ArrayRef<Constant *>{ConstantInt::get(Type::getInt32Ty(M.getContext()), 0),
+                                       ConstantInt::get(Type::getInt32Ty(M.getContext()), 0)});
+}
+
+Constant *RuntimeABI::workingSize() {
+  GlobalVariable *R = rangeCopy();
+  return ConstantExpr::getInBoundsGetElementPtr(
+      RangeTy, R, ArrayRef<Constant *>{ConstantInt::get(Type::getInt32Ty(M.getContext()), 0),
+                                       ConstantInt::get(Type::getInt32Ty(M.getContext()), 1)});
 }
 
 FunctionCallee RuntimeABI::declare(StringRef Name, ArrayRef<Type *> Params) {
@@ -63,8 +113,7 @@ FunctionCallee RuntimeABI::preserveMostThunk(FunctionCallee Real) {
   Function *T = Function::Create(Real.getFunctionType(), GlobalValue::LinkOnceODRLinkage, Name, M);
   T->setCallingConv(CallingConv::PreserveMost);
   T->setVisibility(GlobalValue::HiddenVisibility);
-  if (Triple(M.getTargetTriple()).supportsCOMDAT())
-    T->setComdat(M.getOrInsertComdat(Name));
+  putInComdat(M, T);
   T->addFnAttr(Attribute::NoUnwind);
   T->addFnAttr(Attribute::NoInline);
   BasicBlock *BB = BasicBlock::Create(M.getContext(), "", T);
@@ -100,9 +149,9 @@ FunctionCallee RuntimeABI::recordCString() {
 }
 
 void RuntimeABI::stampVersion() {
-  static_assert(SNAPSHOT_ABI_VERSION == 1, "update the version symbol name below");
+  static_assert(SNAPSHOT_ABI_VERSION == 2, "update the version symbol name below");
   LLVMContext &C = M.getContext();
-  const char *VersionSym = "__snapshot_abi_version_1";
+  const char *VersionSym = "__snapshot_abi_version_2";
   GlobalVariable *Ver = M.getNamedGlobal(VersionSym);
   if (!Ver)
     Ver = new GlobalVariable(M, Type::getInt32Ty(C), /*isConstant=*/true,
@@ -116,8 +165,7 @@ void RuntimeABI::stampVersion() {
   auto *Ref = new GlobalVariable(M, Init->getType(), /*isConstant=*/true,
                                  GlobalValue::LinkOnceODRLinkage, Init, RefName);
   Ref->setVisibility(GlobalValue::HiddenVisibility);
-  if (Triple(M.getTargetTriple()).supportsCOMDAT())
-    Ref->setComdat(M.getOrInsertComdat(RefName));
+  putInComdat(M, Ref);
   appendToUsed(M, {Ref});
 }
 } // namespace snapshot

@@ -1,6 +1,7 @@
-// The runtime side of snapshot_abi.h as seen from IR: the two range globals, the record entry
-// points, and the ABI stamp. Declarations are created on first use, so a module that needs no
-// instrumentation is left untouched and links without libsnapshot.
+// The runtime side of snapshot_abi.h as seen from IR: the image's copy of the working range (with
+// the constructor and destructor that register it), the record entry points, and the ABI stamp.
+// Everything is created on first use, so a module that needs no instrumentation is left untouched
+// and links without libsnapshot.
 #pragma once
 #include "llvm/IR/IRBuilder.h"
 
@@ -8,8 +9,9 @@ namespace snapshot {
 class RuntimeABI {
 public:
   explicit RuntimeABI(llvm::Module &M);
-  llvm::GlobalVariable *workingBase();
-  llvm::GlobalVariable *workingSize();
+  // Addresses of the base and size fields of the image's hidden range copy.
+  llvm::Constant *workingBase();
+  llvm::Constant *workingSize();
   // __snapshot_record_N for N in {1,2,4,...,64}, or null for other sizes.
   llvm::FunctionCallee recordFixed(uint64_t Size);
   llvm::FunctionCallee record();         // (ptr, size_t)
@@ -27,9 +29,12 @@ public:
 private:
   llvm::FunctionCallee declare(llvm::StringRef Name, llvm::ArrayRef<llvm::Type *> Params);
   llvm::FunctionCallee preserveMostThunk(llvm::FunctionCallee Real);
+  llvm::GlobalVariable *rangeCopy();
+  void registrationHook(llvm::StringRef Name, llvm::StringRef RuntimeFn, bool Ctor);
   llvm::Module &M;
   llvm::Type *IntPtrTy, *BytePtrTy;
-  llvm::GlobalVariable *Base = nullptr, *Size = nullptr;
+  llvm::StructType *RangeTy = nullptr;
+  llvm::GlobalVariable *Range = nullptr;
   bool Used = false;
 };
 } // namespace snapshot

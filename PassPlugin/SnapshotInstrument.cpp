@@ -113,7 +113,9 @@ PreservedAnalyses SnapshotInstrumentPass::run(Module &M, ModuleAnalysisManager &
       Emitter.emitLoopRange(Ranges[K], Expanded[K]);
     for (ObjectFlag &OF : Flags)
       Emitter.emitObjectFlag(OF);
-    Stats.VersionedLoops += versionLoops(F, DT, LI, C.Sites, Flags);
+    Stats.VersionedLoops += versionLoops(F, DT, LI, C.Sites, Flags, [&](Instruction *At) {
+      return Emitter.anyMapped(At);
+    });
     for (WriteSite &S : C.Sites)
       Emitter.emitSite(S, Flags);
     FAM.invalidate(F, PreservedAnalyses::none());

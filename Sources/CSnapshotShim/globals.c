@@ -16,7 +16,7 @@ uint64_t *snapshot_dirty_l2 = 0;
 uint64_t *snapshot_drop_bits = 0;
 int snapshot_fault_drop_thread = 0;
 
-const int __snapshot_abi_version_1 = SNAPSHOT_ABI_VERSION;
+const int __snapshot_abi_version_2 = SNAPSHOT_ABI_VERSION;
 
 // what(1)-style marker: `snapshot-cc --snapshot-version` reads the runtime's version from the file.
 __attribute__((used)) static const char snapshot_version_marker[] = "@(#)libsnapshot " SNAPSHOT_VERSION;
@@ -42,5 +42,6 @@ void snapshot_publish(uintptr_t working_base, uintptr_t working_size, uintptr_t 
     __atomic_store_n(&__snapshot_working_base, working_base, __ATOMIC_RELEASE);
     // The size goes last: until it is non-zero the inline range check fails for every address.
     __atomic_store_n(&__snapshot_working_size, working_size, __ATOMIC_RELEASE);
+    snapshot_publish_range_copies(working_base, working_size);
     __atomic_store_n(&snapshot_state, SNAPSHOT_STATE_ACTIVE, __ATOMIC_RELEASE);
 }

@@ -12,6 +12,9 @@ extern uintptr_t snapshot_working_base_local __attribute__((visibility("hidden")
 extern uintptr_t snapshot_working_size_local __attribute__((visibility("hidden")));
 extern uint64_t *snapshot_dirty_bits_local __attribute__((visibility("hidden")));
 
+// Mirrors the range into every image's registered copy (range_copies.c).
+void snapshot_publish_range_copies(uintptr_t base, uintptr_t size);
+
 // Per-thread "inside the runtime" flag (see snapshot_enter_runtime). initial-exec: one %fs load.
 extern __thread int snapshot_tls_in_runtime __attribute__((tls_model("initial-exec")));
 

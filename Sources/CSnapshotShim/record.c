@@ -64,11 +64,13 @@ static void mark_range(size_t first, size_t last) {
     }
 }
 
-// Hit path: one load of the base, one of the bitmap word, a bit test, return. Misses and line
-// crossings leave through tail calls, so the function needs no stack frame.
+// Hit path: loads of the range (one cache line) and of the bitmap word, a bit test, return. Misses
+// and line crossings leave through tail calls, so the function needs no stack frame. The bounds
+// test serves images whose range copy is not registered yet (every write comes here).
 #define RECORD_N(N)                                                                \
     void __snapshot_record_##N(void *addr) {                                       \
         uintptr_t off = (uintptr_t)addr - snapshot_working_base_local;             \
+        if (unlikely(off >= snapshot_working_size_local)) return;                  \
         size_t first = off >> SNAPSHOT_LINE_SHIFT;                                 \
         size_t last = (off + (N - 1)) >> SNAPSHOT_LINE_SHIFT;                      \
         if (__builtin_expect(last != first, 0)) { mark_two(first, last); return; } \

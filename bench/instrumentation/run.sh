@@ -34,7 +34,7 @@ PROGS="sort hash tree lz stencil"
 time_scale() { case $1 in sort) echo 4000000;; hash) echo 3000000;; tree) echo 1000000;; lz) echo 30000000;; stencil) echo 1500;; esac; }
 cg_scale() { case $1 in sort) echo 200000;; hash) echo 150000;; tree) echo 60000;; lz) echo 300000;; stencil) echo 150;; esac; }
 
-"$CLANG" -O2 -c "$HERE/stub_runtime.c" -o "$WORK/stub.o"
+"$CLANG" -O2 -I"$ROOT/Sources/CSnapshotShim/include" -c "$HERE/stub_runtime.c" -o "$WORK/stub.o"
 for p in $PROGS; do
   "$CLANG" -O2 -c "$HERE/$p.c" -o "$WORK/$p.base.o"
   "$CLANG" -O2 -fpass-plugin="$PLUGIN" -c "$HERE/$p.c" -o "$WORK/$p.snap.o"

@@ -3,11 +3,17 @@
  *
  * The pass emits, before every write that may reach a managed working copy:
  *
- *     if (unlikely((uintptr_t)addr - __snapshot_working_base < __snapshot_working_size))
+ *     if (unlikely((uintptr_t)addr - __snapshot_range.base < __snapshot_range.size))
  *         __snapshot_record_N(addr);            // or __snapshot_record(addr, size)
  *
- * Both globals are 0 until the first managed mapping exists, so a program that never maps a file
- * pays two loads and a compare per instrumented write. The runtime records which 64-byte lines were
+ * where __snapshot_range is a hidden copy of the working range private to each linked image
+ * (executable or shared object): read PC-relative, it costs no GOT load and no register that holds
+ * an address, which is most of the check on x86-64. The image registers its copy from a
+ * constructor; the runtime keeps every registered copy equal to its own range (base and size are
+ * 0 until the first managed mapping exists, so a program that never maps a file pays two loads
+ * and a compare per instrumented write). Until registration the copy is {0, UINTPTR_MAX}: every
+ * write takes the slow path, which checks the real range, so writes made before the image's
+ * constructor ran (from other images' constructors) are not lost. The runtime records which 64-byte lines were
  * written; it never needs the written value, so the call may precede or follow the write, as long
  * as it happens before the next commit (msync/fsync/fdatasync) of that file in program order.
  *
@@ -24,20 +30,36 @@
 extern "C" {
 #endif
 
-#define SNAPSHOT_ABI_VERSION 1
+#define SNAPSHOT_ABI_VERSION 2
 #define SNAPSHOT_LINE_SHIFT 6                      /* tracking granularity: 64-byte lines */
 #define SNAPSHOT_LINE_SIZE (1u << SNAPSHOT_LINE_SHIFT)
 
-/* Start and length of the working range (the DRAM copies). Owned and written by the runtime. */
+/* Start and length of the working range (the DRAM copies): the runtime's own copy, which it
+ * mirrors into every registered image copy. Owned and written by the runtime. */
 extern uintptr_t __snapshot_working_base;
 extern uintptr_t __snapshot_working_size;
 
+/* One image's copy of the range (the pass emits it as a hidden linkonce_odr global named
+ * __snapshot_range, initialised to {0, SNAPSHOT_RANGE_UNREGISTERED, 0}). */
+struct __snapshot_range_copy {
+    uintptr_t base;
+    uintptr_t size;
+    struct __snapshot_range_copy *next;  /* the runtime's list of registered copies */
+};
+#define SNAPSHOT_RANGE_UNREGISTERED UINTPTR_MAX
+
+/* Called from the image's constructor (priority 1) and destructor: the runtime fills the copy
+ * and keeps it current, and after unregistering puts it back to the every-write-checks state
+ * (code of a dlclose'd or finalised image may still run later in exit handlers). Idempotent. */
+void __snapshot_register_range(struct __snapshot_range_copy *copy);
+void __snapshot_unregister_range(struct __snapshot_range_copy *copy);
+
 /* Defined by the runtime; referenced by every instrumented module, so a program built with the
  * pass against a runtime of another ABI fails to link instead of silently losing writes. */
-extern const int __snapshot_abi_version_1;
+extern const int __snapshot_abi_version_2;
 
-/* Record a write of exactly N bytes at addr. addr is inside the working range (the caller checked);
- * it may be unaligned and the write may span two lines. */
+/* Record a write of exactly N bytes at addr. addr may be unaligned and the write may span two
+ * lines; an addr outside the working range is ignored (an unregistered image sends every write). */
 void __snapshot_record_1(void *addr);
 void __snapshot_record_2(void *addr);
 void __snapshot_record_4(void *addr);
