@@ -31,8 +31,4 @@ private:
   bool isLocalStack(const llvm::Value *Obj);
   llvm::DenseMap<const llvm::Value *, bool> NotCaptured;
 };
-
-// Merges sites that write contiguous or overlapping ranges off one base pointer within one
-// segment: the first such site (the anchor) records the union, the others are Coalesced.
-void coalesceSites(std::vector<WriteSite> &Sites, const llvm::DataLayout &DL);
 } // namespace snapshot

@@ -2,6 +2,7 @@
 #include "LibCallWrites.h"
 
 #include "llvm/Analysis/ScalarEvolution.h"
+#include "llvm/IR/InlineAsm.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/IntrinsicInst.h"
 #include "llvm/IR/MDBuilder.h"
@@ -32,10 +33,14 @@ InstrumentationEmitter::RangeValues InstrumentationEmitter::loadBounds(Instructi
 InstrumentationEmitter::RangeValues InstrumentationEmitter::bounds(const WriteSite *S,
                                                                    Instruction *InsertPt) {
   if (S && S->BoundsAt) {
+    // Only the size: a base held in a register lets loop strength reduction turn `addr - base`
+    // into induction variables of its own, paid on every iteration of the loop's inner loops.
     auto It = LoopBounds.find(S->BoundsAt);
     if (It != LoopBounds.end())
       return It->second;
-    RangeValues RV = loadBounds(S->BoundsAt);
+    IRBuilder<> B(S->BoundsAt);
+    B.SetCurrentDebugLocation(Loc);
+    RangeValues RV{nullptr, B.CreateLoad(ABI.intPtrTy(), ABI.workingSize(), "snapshot.size")};
     LoopBounds[S->BoundsAt] = RV;
     return RV;
   }

@@ -47,9 +47,9 @@ private:
   struct RangeValues {
     llvm::Value *Base, *Size;
   };
-  // The range values a check at InsertPt uses: both loaded once per loop preheader for sites in
-  // call-free loops; otherwise the size loaded at the site and the base left null (the check
-  // loads it behind the size test).
+  // The range values a check at InsertPt uses: the size, loaded once per loop preheader for sites
+  // in call-free loops and at the site otherwise; the base is left null (the check loads it
+  // behind the size test).
   RangeValues bounds(const WriteSite *S, llvm::Instruction *InsertPt);
   RangeValues loadBounds(llvm::Instruction *InsertPt);
   // Inline check at InsertPt on Addr; returns the terminator of the (unlikely) record block.

@@ -29,7 +29,13 @@ bool callFree(const Loop &L) {
         return false;
   return true;
 }
+} // namespace
 
+bool isVersioningCandidate(const Loop &L) {
+  return L.getLoopPreheader() && !L.getHeader()->isEHPad() && callFree(L);
+}
+
+namespace {
 // Clones L behind a branch on Any (true: original, instrumented later; false: clean copy).
 // Returns false (leaving L as it was, up to unused LCSSA phis) if L cannot be put in LCSSA form.
 bool version(Loop &L, Value *Any, DominatorTree &DT, LoopInfo &LI) {
@@ -79,42 +85,37 @@ unsigned versionLoops(Function &F, DominatorTree &DT, LoopInfo &LI,
   DT.recalculate(F);
   LI.releaseMemory();
   LI.analyze(DT);
-  DenseMap<const Loop *, bool> FreeCache;
-  auto isCallFree = [&](const Loop *L) {
-    auto It = FreeCache.find(L);
-    if (It != FreeCache.end())
+  DenseMap<const Loop *, bool> CandidateCache;
+  auto isCandidate = [&](const Loop *L) {
+    auto It = CandidateCache.find(L);
+    if (It != CandidateCache.end())
       return It->second;
-    return FreeCache[L] = callFree(*L);
+    return CandidateCache[L] = isVersioningCandidate(*L);
   };
-  // For every call-free loop around a site: the flags gating its sites, and whether some site is
+  // For every candidate loop holding a site: the flags gating its sites, and whether some site is
   // not gated by a flag computed before the loop (then "anything mapped at all" gates it too).
   MapVector<Loop *, SetVector<Value *>> Gates;
   SmallPtrSet<Loop *, 8> NeedsSizeTest;
   for (const WriteSite &S : Sites) {
     if (S.Disp != Disposition::Instrument)
       continue;
+    // The outermost loop around the site that is call-free all the way in.
+    Loop *L = nullptr;
+    for (Loop *P = LI.getLoopFor(S.I->getParent()); P && isCandidate(P); P = P->getParentLoop())
+      L = P;
+    if (!L)
+      continue;
     Instruction *FlagI =
         S.FlagIdx >= 0 ? dyn_cast<Instruction>(Flags[S.FlagIdx].Flag) : nullptr;
-    for (Loop *L = LI.getLoopFor(S.I->getParent()); L && isCallFree(L); L = L->getParentLoop()) {
-      auto &G = Gates[L];
-      if (!FlagI || L->contains(FlagI->getParent()))
-        NeedsSizeTest.insert(L);
-      else
-        G.insert(FlagI);
-    }
+    auto &G = Gates[L];
+    if (!FlagI || L->contains(FlagI->getParent()))
+      NeedsSizeTest.insert(L);
+    else
+      G.insert(FlagI);
   }
   unsigned N = 0;
   for (auto &G : Gates) {
     Loop *L = G.first;
-    if (!L->getLoopPreheader() || L->getHeader()->isEHPad())
-      continue;
-    // Only the outermost eligible loop of a nest is cloned (with its inner loops).
-    bool Outermost = true;
-    for (Loop *P = L->getParentLoop(); P; P = P->getParentLoop())
-      if (Gates.count(P) && P->getLoopPreheader() && !P->getHeader()->isEHPad())
-        Outermost = false;
-    if (!Outermost)
-      continue;
     BasicBlock *PH = L->getLoopPreheader();
     bool Dominated = true;
     for (Value *V : G.second)

@@ -1,4 +1,5 @@
 #include "ObjectFlags.h"
+#include "LoopVersioning.h"
 #include "Options.h"
 
 #include "llvm/ADT/DenseMap.h"
@@ -43,21 +44,25 @@ void planObjectFlags(Function &F, DominatorTree &DT, LoopInfo &LI, std::vector<W
     BasicBlock *D = Sites[Idx[0]].I->getParent();
     for (size_t K : Idx)
       D = DT.findNearestCommonDominator(D, Sites[K].I->getParent());
-    // Out of every loop the object pointer is invariant in (defined outside of).
+    // Out of every call-free loop the object pointer is invariant in (defined outside of). Not
+    // out of loops with calls: the gate is evaluated where a call-free loop is entered anyway,
+    // and a flag live across calls costs a callee-saved register or a spill.
     auto *Def = dyn_cast<Instruction>(B);
     for (Loop *L = LI.getLoopFor(D); L; L = L->getParentLoop()) {
       BasicBlock *PH = L->getLoopPreheader();
-      if ((Def && L->contains(Def)) || !PH)
+      if ((Def && L->contains(Def)) || !PH || !isVersioningCandidate(*L))
         break;
       D = PH;
     }
-    // Only writes inside a loop the flag is outside of gain from it. At the flag's own loop
-    // level the per-write size test is as cheap as testing a flag, and holds no register.
+    // Only writes in a loop that can be versioned, with the flag outside it, gain from a flag.
+    // Elsewhere the per-write size test is as cheap as testing a flag, and holds no register.
     Loop *FlagLoop = LI.getLoopFor(D);
     SmallVector<size_t, 4> Gated;
-    for (size_t K : Idx)
-      if (LI.getLoopFor(Sites[K].I->getParent()) != FlagLoop)
+    for (size_t K : Idx) {
+      Loop *L = LI.getLoopFor(Sites[K].I->getParent());
+      if (L && !L->contains(D) && isVersioningCandidate(*L))
         Gated.push_back(K);
+    }
     if (Gated.empty())
       continue;
     Instruction *At = D->getTerminator();

@@ -6,11 +6,13 @@
 #include "ObjectFlags.h"
 #include "Options.h"
 #include "RuntimeABI.h"
+#include "SiteMerging.h"
 #include "Statistics.h"
 #include "WriteSiteCollector.h"
 
 #include "llvm/ADT/Triple.h"
 #include "llvm/Analysis/LoopInfo.h"
+#include "llvm/Analysis/PostDominators.h"
 #include "llvm/Analysis/ScalarEvolution.h"
 #include "llvm/Analysis/TargetLibraryInfo.h"
 #include "llvm/IR/Dominators.h"
@@ -90,7 +92,7 @@ PreservedAnalyses SnapshotInstrumentPass::run(Module &M, ModuleAnalysisManager &
     ScalarEvolution *SE = LI.empty() ? nullptr : &FAM.getResult<ScalarEvolutionAnalysis>(F);
     std::vector<LoopRange> Ranges;
     planLoops(F, LI, SE, DT, C.Sites, Ranges);
-    coalesceSites(C.Sites, M.getDataLayout());
+    mergeSites(F, C.Sites, M.getDataLayout(), DT, FAM.getResult<PostDominatorTreeAnalysis>(F));
     std::vector<ObjectFlag> Flags;
     planObjectFlags(F, DT, LI, C.Sites, Flags);
     Stats.countSites(C.Sites);
