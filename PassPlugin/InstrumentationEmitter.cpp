@@ -396,11 +396,22 @@ void InstrumentationEmitter::emitSite(WriteSite &S, const std::vector<ObjectFlag
     break;
   }
   if (S.GroupBase) {
-    IRBuilder<> B(At);
+    // Check the keeper's own address: it is written whenever this record runs, so it is inside
+    // the working copy exactly when the group's object is. The union may reach below it (to a
+    // member on a path not taken, possibly outside the object): then the clipping entry point.
+    Instruction *Then = check(S.Ptr, RV, At);
+    IRBuilder<> B(Then);
     B.SetCurrentDebugLocation(Loc);
     Value *Base = B.CreatePointerCast(S.GroupBase, ABI.bytePtrTy());
-    Value *Addr = S.Lo ? B.CreateConstGEP1_64(B.getInt8Ty(), Base, S.Lo, "snapshot.group") : Base;
-    recordFixed(Addr, uint64_t(S.Hi - S.Lo), RV, At);
+    uint64_t Size = uint64_t(S.Hi - S.Lo);
+    FunctionCallee Fixed = S.Lo == 0 ? ABI.recordFixed(Size) : FunctionCallee();
+    if (Fixed) {
+      ABI.call(B, Fixed, {Base});
+    } else {
+      Value *Addr = S.Lo ? B.CreateGEP(B.getInt8Ty(), Base, B.getInt64(uint64_t(S.Lo)), "snapshot.group")
+                         : Base;
+      ABI.call(B, ABI.record(), {Addr, ConstantInt::get(ABI.intPtrTy(), Size)});
+    }
     return;
   }
   if (S.Size) {

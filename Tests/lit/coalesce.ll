@@ -1,9 +1,9 @@
-; Within a stretch of one block with no call, fence or acquiring atomic, writes off one pointer
-; whose ranges touch or overlap are recorded once, by the first of them, for their union. A call
-; (which may commit) or an acquire (after which another thread's commit may be visible) ends the
-; stretch; disjoint ranges are never merged (the gap could lie outside the object). Object flags
-; are off here (object-flags.ll tests them).
-; RUN: %opt -passes='snapshot-instrument,verify' -snapshot-object-flags=false -S %s | FileCheck %s
+; Site merging (SiteMerging.h): writes off one address expression (same base, same variable GEP
+; indices, inbounds) are recorded once, by a keeper that dominates or post-dominates them with no
+; call (which may commit), fence, acquire or release (after which another thread's commit may be
+; ordered) on the way; the record covers the union, checked on the keeper's own address. Object
+; flags are off here (object-flags.ll tests them).
+; RUN: %opt -passes='snapshot-instrument,verify' -snapshot-object-flags=false -snapshot-loop-ranges=false -snapshot-loop-versioning=false -S %s | FileCheck %s
 ; RUN: %opt -passes='snapshot-instrument,verify' -snapshot-object-flags=false -snapshot-coalesce=false -S %s | FileCheck %s --check-prefix=OFF
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-f80:128-n8:16:32:64-S128"
 target triple = "x86_64-pc-linux-gnu"
@@ -13,7 +13,7 @@ declare void @f()
 
 define void @fields(%rec* %r) {
 ; CHECK-LABEL: @fields(
-; CHECK:     [[B:%.*]] = bitcast %rec* %r to i8*
+; CHECK:     [[B:%.*]] = bitcast i64* %a to i8*
 ; CHECK:     call preserve_mostcc void @__snapshot_record_16.pm(i8* [[B]])
 ; CHECK-NOT: __snapshot_record
 ; CHECK:     ret void
@@ -29,11 +29,13 @@ define void @fields(%rec* %r) {
   store i32 3, i32* %c
   ret void
 }
-; The union may start below the first store: the anchor records from the lowest offset.
+; The union may start below the keeper: the clipping entry point records from the lowest offset
+; (the keeper's own address is the one checked).
 define void @descending(i64* %p) {
 ; CHECK-LABEL: @descending(
-; CHECK:     [[B:%.*]] = bitcast i64* %p to i8*
-; CHECK:     [[LO:%.*]] = getelementptr i8, i8* [[B]], i64 -8
+; CHECK:     ptrtoint i64* %p1 to i64
+; CHECK:     [[B:%.*]] = bitcast i64* %p1 to i8*
+; CHECK:     [[LO:%.*]] = getelementptr i8, i8* [[B]], i64 -16
 ; CHECK:     call preserve_mostcc void @__snapshot_record.pm(i8* [[LO]], i64 24)
 ; CHECK-NOT: __snapshot_record
 ; CHECK:     ret void
@@ -106,26 +108,135 @@ define void @disjoint(i8* %p) {
   store i64 2, i64* %q64
   ret void
 }
-define void @other_block(i32* %p, i1 %c) {
-; CHECK-LABEL: @other_block(
-; CHECK: call preserve_mostcc void @__snapshot_record_4.pm(
-; CHECK: call preserve_mostcc void @__snapshot_record_4.pm(
-  store i32 1, i32* %p
+; A keeper in a block that dominates the other write.
+define void @dominating_block(i64* %p, i1 %c) {
+; CHECK-LABEL: @dominating_block(
+; CHECK:     call preserve_mostcc void @__snapshot_record_16.pm(
+; CHECK-NOT: __snapshot_record
+; CHECK:     ret void
+  store i64 1, i64* %p
   br i1 %c, label %t, label %e
 t:
-  store i32 2, i32* %p
+  %p1 = getelementptr inbounds i64, i64* %p, i64 1
+  store i64 2, i64* %p1
   br label %e
 e:
   ret void
 }
-; The range globals are loaded once per stretch.
-define void @loads_shared(i64* %p, i32* %q) {
-; CHECK-LABEL: @loads_shared(
-; CHECK:     load i64, i64* @__snapshot_working_base
-; CHECK-NOT: load i64, i64* @__snapshot_working_base
+; A keeper that post-dominates the writes on both arms records after them (an AVL insert's
+; child-pointer store followed by the height store).
+define void @postdominating(i64* %p, i1 %c) {
+; CHECK-LABEL: @postdominating(
+; CHECK:     t:
+; CHECK-NOT: __snapshot_record
+; CHECK:     j:
+; CHECK:     [[B:%.*]] = bitcast i64* %p2 to i8*
+; CHECK:     [[LO:%.*]] = getelementptr i8, i8* [[B]], i64 -16
+; CHECK:     call preserve_mostcc void @__snapshot_record.pm(i8* [[LO]], i64 24)
+; CHECK-NOT: __snapshot_record
 ; CHECK:     ret void
+  br i1 %c, label %t, label %e
+t:
   store i64 1, i64* %p
-  store i32 2, i32* %q
+  br label %j
+e:
+  %p1 = getelementptr inbounds i64, i64* %p, i64 1
+  store i64 2, i64* %p1
+  br label %j
+j:
+  %p2 = getelementptr inbounds i64, i64* %p, i64 2
+  store i64 3, i64* %p2
+  ret void
+}
+; A call on one of the paths between the writes: no merge.
+define void @call_on_a_path(i64* %p, i1 %c) {
+; CHECK-LABEL: @call_on_a_path(
+; CHECK: call preserve_mostcc void @__snapshot_record_8.pm(
+; CHECK: call void @f()
+; CHECK: call preserve_mostcc void @__snapshot_record_8.pm(
+  store i64 1, i64* %p
+  br i1 %c, label %t, label %j
+t:
+  call void @f()
+  br label %j
+j:
+  %p1 = getelementptr inbounds i64, i64* %p, i64 1
+  store i64 2, i64* %p1
+  ret void
+}
+; A release between the writes: a thread that acquires it may commit before the second record.
+define void @release_between(i32* %p, i32* %flag) {
+; CHECK-LABEL: @release_between(
+; CHECK: call preserve_mostcc void @__snapshot_record_4.pm(
+; CHECK: store atomic i32 1, i32* %flag release
+; CHECK: call preserve_mostcc void @__snapshot_record_4.pm(
+  store i32 1, i32* %p
+  store atomic i32 1, i32* %flag release, align 4
+  store i32 2, i32* %p
+  ret void
+}
+; Writes through s = &a[i] with i a loop counter. The write after the loop is covered by the
+; record of the last iteration's write, which dominates it with the same i...
+define void @index_dominating(i64* %a, i64 %n) {
+; CHECK-LABEL: @index_dominating(
+; CHECK:     loop:
+; CHECK:     call preserve_mostcc void @__snapshot_record_8.pm(
+; CHECK:     done:
+; CHECK-NOT: __snapshot_record
+; CHECK:     ret void
+entry:
+  br label %loop
+loop:
+  %i = phi i64 [ 0, %entry ], [ %i1, %loop ]
+  %s = getelementptr inbounds i64, i64* %a, i64 %i
+  store i64 1, i64* %s
+  %i1 = add i64 %i, 1
+  %more = icmp ult i64 %i1, %n
+  br i1 %more, label %loop, label %done
+done:
+  %s2 = getelementptr inbounds i64, i64* %a, i64 %i
+  store i64 2, i64* %s2
+  ret void
+}
+; ...but a record after the loop cannot cover writes of earlier iterations (i is redefined on the
+; way), so a conditional write in the loop keeps its own record.
+define void @index_redefined(i64* %a, i64 %n, i1 %c) {
+; CHECK-LABEL: @index_redefined(
+; CHECK: body:
+; CHECK: call preserve_mostcc void @__snapshot_record_8.pm(
+; CHECK: done:
+; CHECK: call preserve_mostcc void @__snapshot_record_8.pm(
+entry:
+  br label %loop
+loop:
+  %i = phi i64 [ 0, %entry ], [ %i1, %latch ]
+  br i1 %c, label %body, label %latch
+body:
+  %s = getelementptr inbounds i64, i64* %a, i64 %i
+  store i64 1, i64* %s
+  br label %latch
+latch:
+  %i1 = add i64 %i, 1
+  %more = icmp ult i64 %i1, %n
+  br i1 %more, label %loop, label %done
+done:
+  %s2 = getelementptr inbounds i64, i64* %a, i64 %i
+  store i64 2, i64* %s2
+  ret void
+}
+; Fields of one array element (same variable index) merge: key, value and state of a hash slot.
+%slot = type { i64, i64, i32 }
+define void @slot_fields(%slot* %t, i64 %i) {
+; CHECK-LABEL: @slot_fields(
+; CHECK:     call preserve_mostcc void @__snapshot_record.pm(i8* {{.*}}, i64 20)
+; CHECK-NOT: __snapshot_record
+; CHECK:     ret void
+  %k = getelementptr inbounds %slot, %slot* %t, i64 %i, i32 0
+  %v = getelementptr inbounds %slot, %slot* %t, i64 %i, i32 1
+  %st = getelementptr inbounds %slot, %slot* %t, i64 %i, i32 2
+  store i64 1, i64* %k
+  store i64 2, i64* %v
+  store i32 1, i32* %st
   ret void
 }
 ; Only inbounds offsets are merged: a non-inbounds GEP may leave the object.

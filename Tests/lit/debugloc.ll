@@ -8,8 +8,10 @@ declare i8* @strcpy(i8*, i8*)
 
 define void @f(i64* %p, i8* %d, i8* %s) !dbg !6 {
 ; CHECK-LABEL: @f(
-; CHECK: load i64, i64* @__snapshot_working_base, align 8, !dbg [[L10:![0-9]+]]
-; CHECK: load i64, i64* @__snapshot_working_size, align 8, !dbg [[L10]]
+; CHECK: load i64, {{.*}} @__snapshot_range, i32 0, i32 1), align 8, !dbg [[L10:![0-9]+]]
+; CHECK: icmp ne i64 {{.*}}, 0, !dbg [[L10]]
+; CHECK: br i1 {{.*}}, !dbg [[L10]]
+; CHECK: load i64, {{.*}} @__snapshot_range, i32 0, i32 0), align 8, !dbg [[L10]]
 ; CHECK: ptrtoint {{.*}}, !dbg [[L10]]
 ; CHECK: sub i64 {{.*}}, !dbg [[L10]]
 ; CHECK: icmp ult i64 {{.*}}, !dbg [[L10]]

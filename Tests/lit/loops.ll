@@ -2,7 +2,8 @@
 ;  * a store executed on every iteration at an affine address is recorded once, before the loop,
 ;    for the exact range the loop writes (SCEV start + trip count), stores of one loop whose
 ;    starts differ by a constant share one range;
-;  * other stores keep their check, but the range globals are loaded once in the preheader.
+;  * other stores keep their check, with the size of the range loaded once in the preheader, and
+;    the loop is versioned on "anything mapped": the clean copy has no checks at all.
 ; A loop with a call keeps per-iteration checks with loads in the body. (Object flags, which
 ; replace most of these checks, are off here: see object-flags.ll.)
 ; RUN: %opt -passes='snapshot-instrument,verify' -snapshot-object-flags=false -S %s | FileCheck %s
@@ -24,9 +25,11 @@ define void @fill(i32* %a, i64 %n) {
 ; CHECK:       exit:
 ; NORANGE-LABEL: @fill(
 ; NORANGE:     ph:
-; NORANGE:     load i64, i64* @__snapshot_working_base
+; NORANGE:     load i64, {{.*}}@__snapshot_range, i32 0, i32 1)
+; NORANGE:     loop.snapshot.clean:
+; NORANGE-NOT: __snapshot_record
 ; NORANGE:     loop:
-; NORANGE-NOT: load i64, i64* @__snapshot_working_base
+; NORANGE-NOT: load i64, {{.*}}@__snapshot_range, i32 0, i32 1)
 ; NORANGE:     call preserve_mostcc void @__snapshot_record_4.pm(
 entry:
   %nz = icmp sgt i64 %n, 0
@@ -92,14 +95,21 @@ loop:
 exit:
   ret void
 }
-; Conditional store: not every iteration writes, so no range; the check stays in the loop but
-; reuses loads from the preheader.
+; Conditional store: not every iteration writes, so no range; the loop is versioned on the size
+; (clean copy without checks), and the checked copy's size test reuses the preheader's load.
 define void @conditional(i32* %a, i64 %n) {
 ; CHECK-LABEL: @conditional(
 ; CHECK:       ph:
-; CHECK:       load i64, i64* @__snapshot_working_base
+; CHECK:       [[SIZE:%.*]] = load i64, {{.*}}@__snapshot_range, i32 0, i32 1)
+; CHECK-NEXT:  [[ANY:%.*]] = icmp ne i64 [[SIZE]], 0
+; CHECK-NEXT:  br i1 [[ANY]], label %snapshot.checked, label %snapshot.checked.snapshot.clean
+; CHECK:       loop.snapshot.clean:
+; CHECK-NOT:   __snapshot_record
+; CHECK:       snapshot.checked:
+; CHECK-NEXT:  [[SIZE2:%.*]] = load i64, {{.*}}@__snapshot_range, i32 0, i32 1)
 ; CHECK:       loop:
-; CHECK-NOT:   load i64, i64* @__snapshot_working_base
+; CHECK-NOT:   load i64, {{.*}}@__snapshot_range, i32 0, i32 1)
+; CHECK:       icmp ne i64 [[SIZE2]], 0
 ; CHECK:       call preserve_mostcc void @__snapshot_record_4.pm(
 ; CHECK:       exit:
 entry:
@@ -126,7 +136,7 @@ exit:
 define void @with_call(i32* %a, i64 %n) {
 ; CHECK-LABEL: @with_call(
 ; CHECK:       loop:
-; CHECK:       load i64, i64* @__snapshot_working_base
+; CHECK:       load i64, {{.*}}@__snapshot_range, i32 0, i32 1)
 ; CHECK:       call preserve_mostcc void @__snapshot_record_4.pm(
 ; CHECK:       call void @f()
 entry:

@@ -1,6 +1,7 @@
-; Object flags: whether the object a pointer points into is in the working range is checked once
-; per object pointer (inbounds offsets stripped), out of loops the pointer is invariant in; each
-; write on it then only tests the flag, and takes the full per-address check when it is set.
+; Object flags: for writes in call-free loops, whether the object a pointer points into is in the
+; working range is checked once per object pointer (inbounds offsets stripped), before the loops
+; the pointer is invariant in; each write on it then only tests the flag, and takes the full
+; per-address check when it is set. The flags also gate loop versioning.
 ; RUN: %opt -passes='snapshot-instrument,verify' -S %s | FileCheck %s
 ; RUN: %opt -passes='snapshot-instrument,verify' -snapshot-object-flags=false -S %s | FileCheck %s --check-prefix=OFF
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-f80:128-n8:16:32:64-S128"
@@ -9,30 +10,17 @@ target triple = "x86_64-pc-linux-gnu"
 %node = type { %node*, %node*, i64, i32 }
 declare void @f()
 
+; Straight-line code gets no flags: the per-write size test costs what a flag test would, and a
+; flag live across calls would hold a register.
 define void @fields_across_calls(%node* %n, %node* %x) {
 ; CHECK-LABEL: @fields_across_calls(
-; CHECK:      [[BASE:%.*]] = load i64, i64* @__snapshot_working_base
-; CHECK-NEXT: [[SIZE:%.*]] = load i64, i64* @__snapshot_working_size
-; CHECK-NEXT: [[A:%.*]] = ptrtoint %node* %n to i64
-; CHECK-NEXT: [[DIFF:%.*]] = sub i64 [[A]], [[BASE]]
-; CHECK-NEXT: [[FLAG:%.*]] = icmp ule i64 [[DIFF]], [[SIZE]]
-; CHECK:      br i1 [[FLAG]], label %snapshot.object.in
-; CHECK:      snapshot.object.in:
-; CHECK:      load i64, i64* @__snapshot_working_base
-; CHECK:      icmp ult
+; CHECK-NOT:  icmp ule
 ; CHECK:      call preserve_mostcc void @__snapshot_record_8.pm(
-; CHECK:      store %node* %x
 ; CHECK:      call void @f()
-; CHECK-NEXT: br i1 [[FLAG]], label %snapshot.object.in
 ; CHECK:      call preserve_mostcc void @__snapshot_record_8.pm(
-; CHECK:      store %node* %x
 ; CHECK:      call void @f()
-; CHECK-NEXT: br i1 [[FLAG]], label %snapshot.object.in
 ; CHECK:      call preserve_mostcc void @__snapshot_record_4.pm(
-; CHECK:      store i32 3
-; OFF-LABEL:  @fields_across_calls(
-; OFF-NOT:    icmp ule
-; OFF:        ret void
+; CHECK:      ret void
   %l = getelementptr inbounds %node, %node* %n, i64 0, i32 0
   %r = getelementptr inbounds %node, %node* %n, i64 0, i32 1
   %h = getelementptr inbounds %node, %node* %n, i64 0, i32 3
@@ -44,20 +32,26 @@ define void @fields_across_calls(%node* %n, %node* %x) {
   ret void
 }
 ; A swap with a data-dependent index: a[i] is written on every iteration (one range before the
-; loop), a[j] is not affine: its flag for %a is computed before the loop, which only tests it.
+; loop), a[j] is not affine: its flag for %a is computed before the loop. The loop is versioned
+; on the flag: the clean copy has no instrumentation, the checked copy only tests the flag.
 define void @swap_loop(i32* %a, i64* %idx, i64 %n) {
 ; CHECK-LABEL: @swap_loop(
 ; CHECK:      ph:
 ; CHECK:      call preserve_mostcc void @__snapshot_record.pm(
 ; CHECK:      [[FLAG:%.*]] = icmp ule
+; CHECK:      br i1 [[FLAG]], label %snapshot.checked, label %snapshot.checked.snapshot.clean
+; CHECK:      loop.snapshot.clean:
+; CHECK-NOT:  __snapshot_record
+; CHECK:      snapshot.checked:
 ; CHECK:      loop:
-; CHECK-NOT:  load i64, i64* @__snapshot_working_base
 ; CHECK:      store i32 %vj, i32* %pi
 ; CHECK-NEXT: br i1 [[FLAG]], label %snapshot.object.in
 ; CHECK:      snapshot.object.in:
 ; CHECK:      call preserve_mostcc void @__snapshot_record_4.pm(
 ; CHECK:      store i32 %vi, i32* %pj
-; CHECK:      exit:
+; OFF-LABEL:  @swap_loop(
+; OFF-NOT:    icmp ule
+; OFF:        ret void
 entry:
   %nz = icmp sgt i64 %n, 0
   br i1 %nz, label %ph, label %exit

@@ -9,7 +9,34 @@
 
 uintptr_t __snapshot_working_base;
 uintptr_t __snapshot_working_size;
-const int __snapshot_abi_version_1 = 1;
+const int __snapshot_abi_version_2 = 2;
+
+/* The images' range copies (snapshot_abi.h): kept equal to the range above. */
+static struct __snapshot_range_copy *copies;
+static void publish(void) {
+  for (struct __snapshot_range_copy *c = copies; c; c = c->next) {
+    c->base = __snapshot_working_base;
+    c->size = __snapshot_working_size;
+  }
+}
+void __snapshot_register_range(struct __snapshot_range_copy *copy) {
+  struct __snapshot_range_copy *c = copies;
+  while (c && c != copy) c = c->next;
+  if (!c) {
+    copy->next = copies;
+    copies = copy;
+  }
+  publish();
+}
+void __snapshot_unregister_range(struct __snapshot_range_copy *copy) {
+  for (struct __snapshot_range_copy **p = &copies; *p; p = &(*p)->next)
+    if (*p == copy) {
+      *p = copy->next;
+      break;
+    }
+  copy->size = SNAPSHOT_RANGE_UNREGISTERED;
+  copy->base = 0;
+}
 
 static unsigned char *area, *pre, *shadow;
 static unsigned long calls, bad_fixed;
@@ -34,6 +61,7 @@ static void setup(void) {
   }
   __snapshot_working_base = (uintptr_t)area;
   __snapshot_working_size = REC_SIZE;
+  publish();
 }
 
 unsigned char *rec_buf(void) {

@@ -1,5 +1,6 @@
 /* ns per instrumented store. The store is instrumented exactly as the pass does it (inline range
- * check on the two ABI globals, then __snapshot_record_8), written out by hand so that this
+ * check on the runtime's exported range, as the pass does on its per-image copy of it, then
+ * __snapshot_record_8), written out by hand so that this
  * measures the runtime alone, independent of the pass:
  *   native  plain 8-byte stores into the working copy (no check, no call)
  *   check   stores + the inline range check on an address outside the working range (what every

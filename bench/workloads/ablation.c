@@ -11,11 +11,30 @@
 
 uintptr_t __snapshot_working_base = 0;
 uintptr_t __snapshot_working_size = 0;
-const int __snapshot_abi_version_1 = SNAPSHOT_ABI_VERSION;
+const int __snapshot_abi_version_2 = SNAPSHOT_ABI_VERSION;
+
+/* The images' range copies, kept equal to the range above (one image here: the executable). */
+static struct __snapshot_range_copy *copies;
+static void publish(void) {
+    for (struct __snapshot_range_copy *c = copies; c; c = c->next) {
+        c->base = __snapshot_working_base;
+        c->size = __snapshot_working_size;
+    }
+}
+void __snapshot_register_range(struct __snapshot_range_copy *copy) {
+    copy->next = copies;
+    copies = copy;
+    publish();
+}
+void __snapshot_unregister_range(struct __snapshot_range_copy *copy) {
+    copy->size = SNAPSHOT_RANGE_UNREGISTERED;
+    copy->base = 0;
+}
 
 void bench_ablation_set_range(void *base, size_t size) {
     __snapshot_working_base = (uintptr_t)base;
     __snapshot_working_size = size;
+    publish();
 }
 
 /* noinline + an empty asm keep each a real call with a body the optimiser cannot drop. */

@@ -1,7 +1,9 @@
-// A runtime with the record entry points but without __snapshot_abi_version_1 (input of link-abi.c).
+// A runtime of ABI 1: the record entry points and the range globals, but not ABI 2's range-copy
+// registration or __snapshot_abi_version_2 (input of link-abi.c).
 #include <stddef.h>
 #include <stdint.h>
 uintptr_t __snapshot_working_base, __snapshot_working_size;
+const int __snapshot_abi_version_1 = 1;
 void __snapshot_record_1(void *a) {}
 void __snapshot_record_2(void *a) {}
 void __snapshot_record_4(void *a) {}
