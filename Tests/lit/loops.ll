@@ -178,3 +178,31 @@ loop:
 exit:
   ret void
 }
+; A write after a versioned loop through a pointer computed in the loop: versioning puts the loop
+; in LCSSA form, and the check must use the exit phi that merges both copies (found by the IR
+; verifier on SQLite).
+define void @pointer_from_loop(i32* %a, i64 %n) {
+; CHECK-LABEL: @pointer_from_loop(
+; CHECK:       exit:
+; CHECK:       [[P:%.*]] = phi i32* [ %p, %latch ], [ %p.snapshot.clean, %latch.snapshot.clean ]
+; CHECK:       ptrtoint i32* [[P]] to i64
+; CHECK:       store i32 9, i32* [[P]]
+entry:
+  br label %loop
+loop:
+  %i = phi i64 [ 0, %entry ], [ %i1, %latch ]
+  %p = getelementptr inbounds i32, i32* %a, i64 %i
+  %odd = and i64 %i, 1
+  %c = icmp eq i64 %odd, 0
+  br i1 %c, label %st, label %latch
+st:
+  store i32 7, i32* %p
+  br label %latch
+latch:
+  %i1 = add nuw nsw i64 %i, 1
+  %done = icmp eq i64 %i1, %n
+  br i1 %done, label %exit, label %loop
+exit:
+  store i32 9, i32* %p
+  ret void
+}
