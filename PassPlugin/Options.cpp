@@ -29,4 +29,8 @@ cl::opt<bool> OptLoopVersioning(
     "snapshot-loop-versioning", cl::init(true),
     cl::desc("Snapshot: run an uninstrumented copy of a call-free loop when none of the objects "
              "it writes through is in the working range"));
+cl::opt<bool> OptFunctionVersioning(
+    "snapshot-function-versioning", cl::init(true),
+    cl::desc("Snapshot: run an uninstrumented copy of a function that cannot commit (no calls "
+             "but to itself, no fence or acquire) when nothing is mapped"));
 } // namespace snapshot

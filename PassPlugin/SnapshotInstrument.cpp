@@ -1,5 +1,6 @@
 #include "SnapshotInstrument.h"
 #include "Filters.h"
+#include "FunctionVersioning.h"
 #include "InstrumentationEmitter.h"
 #include "LoopPlanner.h"
 #include "LoopVersioning.h"
@@ -87,6 +88,10 @@ PreservedAnalyses SnapshotInstrumentPass::run(Module &M, ModuleAnalysisManager &
                S.I->getOperand(0)->getType()->getPointerAddressSpace() != 0)
         S.Disp = Disposition::SkipAddrSpace;
 
+    if (versionFunction(F, C.Sites, [&](Instruction *At) { return Emitter.anyMapped(At); })) {
+      ++Stats.VersionedFunctions;
+      FAM.invalidate(F, PreservedAnalyses::none());
+    }
     auto &LI = FAM.getResult<LoopAnalysis>(F);
     auto &DT = FAM.getResult<DominatorTreeAnalysis>(F);
     ScalarEvolution *SE = LI.empty() ? nullptr : &FAM.getResult<ScalarEvolutionAnalysis>(F);

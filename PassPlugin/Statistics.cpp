@@ -66,7 +66,7 @@ void ModuleStats::print(raw_ostream &OS, StringRef Module) const {
      << "); skipped: stack " << SkipStack << " (" << Pct(SkipStack) << "), global " << SkipGlobal
      << ", constant global " << SkipConstGlobal << ", address space " << SkipAddrSpace
      << ", coalesced " << Coalesced << ", loop-range " << LoopHoisted << " (" << LoopRanges
-     << " ranges); versioned loops " << VersionedLoops << "; checks " << Checks << "; opt-out " << OptOutFunctions << " functions/"
+     << " ranges); versioned loops " << VersionedLoops << ", functions " << VersionedFunctions << "; checks " << Checks << "; opt-out " << OptOutFunctions << " functions/"
      << OptOutSites << " sites; unseen: inline asm " << InlineAsm << ", intrinsics "
      << UnknownIntrinsics << "\n";
 }

@@ -16,7 +16,7 @@ struct ModuleStats {
   uint64_t Stores = 0, Atomics = 0, Intrinsics = 0, Masked = 0, LibCalls = 0;
   uint64_t Instrumented = 0, Checks = 0, LoopRanges = 0;
   uint64_t SkipStack = 0, SkipGlobal = 0, SkipConstGlobal = 0, SkipAddrSpace = 0;
-  uint64_t Coalesced = 0, LoopHoisted = 0, VersionedLoops = 0;
+  uint64_t Coalesced = 0, LoopHoisted = 0, VersionedLoops = 0, VersionedFunctions = 0;
   uint64_t OptOutFunctions = 0, OptOutSites = 0, InlineAsm = 0, UnknownIntrinsics = 0;
 
   void countSites(const std::vector<WriteSite> &Sites);

@@ -2,7 +2,7 @@
 ; value of the outer loop used there. The nest must be put in LCSSA form inner loops first, or
 ; the exit block keeps a use the clean copy's path does not define (verifier: "Instruction does
 ; not dominate all uses", seen on sqlite3.c at -O2).
-; RUN: %opt -passes='snapshot-instrument,verify' -S %s | FileCheck %s
+; RUN: %opt -passes='snapshot-instrument,verify' -snapshot-function-versioning=false -S %s | FileCheck %s
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-f80:128-n8:16:32:64-S128"
 target triple = "x86_64-pc-linux-gnu"
 

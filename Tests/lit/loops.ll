@@ -6,8 +6,8 @@
 ;    the loop is versioned on "anything mapped": the clean copy has no checks at all.
 ; A loop with a call keeps per-iteration checks with loads in the body. (Object flags, which
 ; replace most of these checks, are off here: see object-flags.ll.)
-; RUN: %opt -passes='snapshot-instrument,verify' -snapshot-object-flags=false -S %s | FileCheck %s
-; RUN: %opt -passes='snapshot-instrument,verify' -snapshot-object-flags=false -snapshot-loop-ranges=false -S %s | FileCheck %s --check-prefix=NORANGE
+; RUN: %opt -passes='snapshot-instrument,verify' -snapshot-object-flags=false -snapshot-function-versioning=false -S %s | FileCheck %s
+; RUN: %opt -passes='snapshot-instrument,verify' -snapshot-object-flags=false -snapshot-function-versioning=false -snapshot-loop-ranges=false -S %s | FileCheck %s --check-prefix=NORANGE
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-f80:128-n8:16:32:64-S128"
 target triple = "x86_64-pc-linux-gnu"
 

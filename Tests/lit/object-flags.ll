@@ -2,7 +2,7 @@
 ; working range is checked once per object pointer (inbounds offsets stripped), before the loops
 ; the pointer is invariant in; each write on it then only tests the flag, and takes the full
 ; per-address check when it is set. The flags also gate loop versioning.
-; RUN: %opt -passes='snapshot-instrument,verify' -S %s | FileCheck %s
+; RUN: %opt -passes='snapshot-instrument,verify' -snapshot-function-versioning=false -S %s | FileCheck %s
 ; RUN: %opt -passes='snapshot-instrument,verify' -snapshot-object-flags=false -S %s | FileCheck %s --check-prefix=OFF
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-f80:128-n8:16:32:64-S128"
 target triple = "x86_64-pc-linux-gnu"
