@@ -12,10 +12,11 @@ cl::opt<bool> OptSkipGlobals(
     cl::desc("Snapshot: skip writes whose target is a global variable (never in a working copy)"));
 cl::opt<bool> OptCoalesce(
     "snapshot-coalesce", cl::init(true),
-    cl::desc("Snapshot: merge contiguous writes off one pointer in a call-free block stretch"));
+    cl::desc("Snapshot: one record for writes off one address expression, by a dominating or "
+             "post-dominating keeper with nothing that could commit in between"));
 cl::opt<bool> OptLoopBounds(
     "snapshot-loop-bounds", cl::init(true),
-    cl::desc("Snapshot: load the working-range globals once in the preheader of call-free loops"));
+    cl::desc("Snapshot: load the working-range size once in the preheader of call-free loops"));
 cl::opt<bool> OptLoopRanges(
     "snapshot-loop-ranges", cl::init(true),
     cl::desc("Snapshot: record a loop's strided store range once before a call-free loop"));
