@@ -2,7 +2,6 @@
 #include "LibCallWrites.h"
 
 #include "llvm/Analysis/ScalarEvolution.h"
-#include "llvm/IR/InlineAsm.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/IntrinsicInst.h"
 #include "llvm/IR/MDBuilder.h"
@@ -396,22 +395,21 @@ void InstrumentationEmitter::emitSite(WriteSite &S, const std::vector<ObjectFlag
     break;
   }
   if (S.GroupBase) {
-    // Check the keeper's own address: it is written whenever this record runs, so it is inside
-    // the working copy exactly when the group's object is. The union may reach below it (to a
-    // member on a path not taken, possibly outside the object): then the clipping entry point.
-    Instruction *Then = check(S.Ptr, RV, At);
+    // GroupBase is the keeper's own pointer. A union starting there is an ordinary fixed-size
+    // record. One reaching below it (to a member on a path not taken, possibly outside the
+    // object) is checked on the keeper's address, which is written whenever this record runs,
+    // and recorded through the entry point that clips to the working range.
+    uint64_t Size = uint64_t(S.Hi - S.Lo);
+    if (S.Lo == 0) {
+      recordFixed(S.GroupBase, Size, RV, At);
+      return;
+    }
+    Instruction *Then = check(S.GroupBase, RV, At);
     IRBuilder<> B(Then);
     B.SetCurrentDebugLocation(Loc);
     Value *Base = B.CreatePointerCast(S.GroupBase, ABI.bytePtrTy());
-    uint64_t Size = uint64_t(S.Hi - S.Lo);
-    FunctionCallee Fixed = S.Lo == 0 ? ABI.recordFixed(Size) : FunctionCallee();
-    if (Fixed) {
-      ABI.call(B, Fixed, {Base});
-    } else {
-      Value *Addr = S.Lo ? B.CreateGEP(B.getInt8Ty(), Base, B.getInt64(uint64_t(S.Lo)), "snapshot.group")
-                         : Base;
-      ABI.call(B, ABI.record(), {Addr, ConstantInt::get(ABI.intPtrTy(), Size)});
-    }
+    Value *Lo = B.CreateGEP(B.getInt8Ty(), Base, B.getInt64(uint64_t(S.Lo)), "snapshot.group");
+    ABI.call(B, ABI.record(), {Lo, ConstantInt::get(ABI.intPtrTy(), Size)});
     return;
   }
   if (S.Size) {

@@ -151,8 +151,8 @@ void planLoops(Function &F, LoopInfo &LI, ScalarEvolution *SE, DominatorTree &DT
                << "\n";
       continue;
     }
-    // Outermost enclosing loop that is still call-free and has a preheader: the range globals
-    // are loaded once before it.
+    // Outermost enclosing loop that is still call-free and has a preheader: the range size
+    // is loaded once before it.
     Loop *Best = nullptr;
     for (Loop *L = Inner; L && Free.isCallFree(L); L = L->getParentLoop())
       if (L->getLoopPreheader())

@@ -1,6 +1,6 @@
 // Loop-level savings, both only for loops that contain no call, fence or acquiring atomic (so no
 // commit can happen and the range globals cannot change while the loop runs):
-//  * the range globals are loaded once in the preheader of the outermost such loop;
+//  * the range size is loaded once in the preheader of the outermost such loop;
 //  * a store executed on every iteration at an affine address {start,+,step} is recorded once,
 //    as the exact range the loop will write, before the loop (SCEV gives start and trip count).
 #pragma once
@@ -22,7 +22,7 @@ struct LoopRange {
   const llvm::SCEV *Lo;             // lowest address written (pointer)
   const llvm::SCEV *Len;            // bytes (i64)
   llvm::DebugLoc Loc;
-  llvm::Instruction *BoundsAt;      // where the range globals are loaded for this loop nest
+  llvm::Instruction *BoundsAt;      // where the range size is loaded for this loop nest
 };
 
 void planLoops(llvm::Function &F, llvm::LoopInfo &LI, llvm::ScalarEvolution *SE,

@@ -76,8 +76,30 @@ bool version(Loop &L, Value *Any, DominatorTree &DT, LoopInfo &LI) {
 }
 } // namespace
 
-unsigned versionLoops(Function &F, DominatorTree &DT, LoopInfo &LI,
-                      const std::vector<WriteSite> &Sites, const std::vector<ObjectFlag> &Flags,
+namespace {
+// LCSSA form makes a site after a loop write through an exit-block phi instead of the in-loop
+// value the plan captured: re-read the planned values from the sites' operands.
+void refreshSiteValues(std::vector<WriteSite> &Sites,
+                       const std::vector<SmallVector<Value *, 4>> &OpsBefore) {
+  for (size_t K = 0; K < Sites.size(); ++K) {
+    WriteSite &S = Sites[K];
+    for (unsigned Op = 0; Op < S.I->getNumOperands(); ++Op) {
+      Value *Old = OpsBefore[K][Op], *New = S.I->getOperand(Op);
+      if (Old == New)
+        continue;
+      if (S.Ptr == Old)
+        S.Ptr = New;
+      if (S.Len == Old)
+        S.Len = New;
+      if (S.GroupBase == Old)
+        S.GroupBase = New;
+    }
+  }
+}
+} // namespace
+
+unsigned versionLoops(Function &F, DominatorTree &DT, LoopInfo &LI, std::vector<WriteSite> &Sites,
+                      const std::vector<ObjectFlag> &Flags,
                       function_ref<Value *(Instruction *)> AnyMapped) {
   if (!OptLoopVersioning || LI.empty())
     return 0;
@@ -113,6 +135,9 @@ unsigned versionLoops(Function &F, DominatorTree &DT, LoopInfo &LI,
     else
       G.insert(FlagI);
   }
+  std::vector<SmallVector<Value *, 4>> OpsBefore;
+  for (const WriteSite &S : Sites)
+    OpsBefore.emplace_back(S.I->value_op_begin(), S.I->value_op_end());
   unsigned N = 0;
   for (auto &G : Gates) {
     Loop *L = G.first;
@@ -136,6 +161,8 @@ unsigned versionLoops(Function &F, DominatorTree &DT, LoopInfo &LI,
     }
     ++N;
   }
+  if (N)
+    refreshSiteValues(Sites, OpsBefore);
   return N;
 }
 } // namespace snapshot

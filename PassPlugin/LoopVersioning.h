@@ -35,6 +35,6 @@ bool isVersioningCandidate(const llvm::Loop &L);
 // Call after object flags and loop ranges are emitted and before the sites are. Returns the
 // number of loops versioned. Leaves DT and LI valid.
 unsigned versionLoops(llvm::Function &F, llvm::DominatorTree &DT, llvm::LoopInfo &LI,
-                      const std::vector<WriteSite> &Sites, const std::vector<ObjectFlag> &Flags,
+                      std::vector<WriteSite> &Sites, const std::vector<ObjectFlag> &Flags,
                       llvm::function_ref<llvm::Value *(llvm::Instruction *)> AnyMapped);
 } // namespace snapshot

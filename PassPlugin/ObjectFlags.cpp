@@ -56,7 +56,6 @@ void planObjectFlags(Function &F, DominatorTree &DT, LoopInfo &LI, std::vector<W
     }
     // Only writes in a loop that can be versioned, with the flag outside it, gain from a flag.
     // Elsewhere the per-write size test is as cheap as testing a flag, and holds no register.
-    Loop *FlagLoop = LI.getLoopFor(D);
     SmallVector<size_t, 4> Gated;
     for (size_t K : Idx) {
       Loop *L = LI.getLoopFor(Sites[K].I->getParent());

@@ -9,7 +9,7 @@
 // computed once, where B is available and before the writes (hoisted out of loops in which B is
 // invariant), decides for every write based on B: when false nothing needs recording; when true
 // the write takes the full per-address check. Programs that map nothing pay a test and a branch
-// per write on such bases, with the range globals loaded once per base, not once per write.
+// per write on such bases, with the range loaded once per base, not once per write.
 #pragma once
 #include "WriteSite.h"
 #include <vector>

@@ -235,7 +235,6 @@ bool postDominates(PostDominatorTree &PDT, const Instruction *K, const Instructi
 }
 
 struct Keeper {
-  size_t Site;
   int64_t Lo, Hi;          // union, in the group's offsets
   bool OneBlock = true;    // every member in the keeper's block
   bool Contiguous = true;
@@ -276,7 +275,7 @@ void mergeSites(Function &F, std::vector<WriteSite> &Sites, const DataLayout &DL
         if (Absorbed[A])
           continue;
         WriteSite &KS = Sites[G[A].Site];
-        Keeper Kp{G[A].Site, G[A].E.Off, G[A].E.Off + int64_t(KS.Size)};
+        Keeper Kp{G[A].E.Off, G[A].E.Off + int64_t(KS.Size)};
         for (size_t B = 0; B < G.size(); ++B) {
           if (B == A || Absorbed[B] || IsKeeper[B])
             continue;

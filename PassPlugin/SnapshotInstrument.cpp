@@ -120,29 +120,9 @@ PreservedAnalyses SnapshotInstrumentPass::run(Module &M, ModuleAnalysisManager &
       Emitter.emitLoopRange(Ranges[K], Expanded[K]);
     for (ObjectFlag &OF : Flags)
       Emitter.emitObjectFlag(OF);
-    // Versioning puts loops in LCSSA form: a site after a loop then writes through an exit-block
-    // phi instead of the in-loop value the plan captured. Re-read the planned values from the
-    // sites' operands afterwards.
-    std::vector<SmallVector<Value *, 4>> OpsBefore;
-    for (const WriteSite &S : C.Sites)
-      OpsBefore.emplace_back(S.I->value_op_begin(), S.I->value_op_end());
     Stats.VersionedLoops += versionLoops(F, DT, LI, C.Sites, Flags, [&](Instruction *At) {
       return Emitter.anyMapped(At);
     });
-    for (size_t K = 0; K < C.Sites.size(); ++K) {
-      WriteSite &S = C.Sites[K];
-      for (unsigned Op = 0; Op < S.I->getNumOperands(); ++Op) {
-        Value *Old = OpsBefore[K][Op], *New = S.I->getOperand(Op);
-        if (Old == New)
-          continue;
-        if (S.Ptr == Old)
-          S.Ptr = New;
-        if (S.Len == Old)
-          S.Len = New;
-        if (S.GroupBase == Old)
-          S.GroupBase = New;
-      }
-    }
     for (WriteSite &S : C.Sites)
       Emitter.emitSite(S, Flags);
     FAM.invalidate(F, PreservedAnalyses::none());

@@ -44,7 +44,7 @@ enum class Disposition {
   SkipConstGlobal,// target is a constant global: writing it is undefined behaviour
   SkipGlobal,     // target is a writable global: ELF data, never inside the working range
   SkipAddrSpace,  // non-default address space (e.g. x86 __seg_gs): not a working-copy address
-  Coalesced,      // covered by the record of an earlier site in the same call-free stretch
+  Coalesced,      // covered by the record of a keeper site (SiteMerging.h)
   LoopHoisted,    // covered by a range recorded once before its (call-free) loop
 };
 
@@ -56,14 +56,12 @@ struct WriteSite {
   llvm::Value *Len = nullptr;      // dynamic byte length (memory intrinsics)
   const LibCallSpec *Lib = nullptr;
   Disposition Disp = Disposition::Instrument;
-  // Coalescing: an anchor site records [Base+Lo, Base+Hi) instead of its own range.
+  // Site merging (SiteMerging.h): a keeper records [GroupBase+Lo, GroupBase+Hi), GroupBase being
+  // its own pointer, instead of its own range.
   llvm::Value *GroupBase = nullptr;
   int64_t Lo = 0, Hi = 0;
-  // Sites with the same segment id lie in one block with no call, fence or acquiring atomic
-  // between them, so one load of the range globals serves them all.
-  unsigned Segment = 0;
-  // When the site lies in a loop with no segment end anywhere in it, the range globals are loaded
-  // once before this instruction (the terminator of that loop's preheader) instead.
+  // When the site lies in a loop with no segment end (endsSegment) anywhere in it, the range size
+  // is loaded once before this instruction (the terminator of that loop's preheader).
   llvm::Instruction *BoundsAt = nullptr;
   // Index of the object flag (ObjectFlags.h) gating this site's check, or -1.
   int FlagIdx = -1;

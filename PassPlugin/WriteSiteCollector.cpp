@@ -194,11 +194,8 @@ bool endsSegment(const Instruction &I) {
 
 void collectWriteSites(Function &F, const TargetLibraryInfoImpl &TLII, CollectedSites &Out) {
   const DataLayout &DL = F.getParent()->getDataLayout();
-  unsigned Segment = 0;
   for (BasicBlock &BB : F) {
-    ++Segment;
     for (Instruction &I : BB) {
-      size_t Before = Out.Sites.size();
       // One contiguous write of the value's store size through the pointer operand.
       auto addPointerWrite = [&](SiteKind Kind, Value *Ptr, Type *ValueTy) {
         WriteSite S;
@@ -241,13 +238,6 @@ void collectWriteSites(Function &F, const TargetLibraryInfoImpl &TLII, Collected
           }
         }
       }
-      // A site recorded before its instruction belongs to the segment it is in; a library call
-      // is recorded after the call, i.e. in the segment the call starts.
-      unsigned Current = Segment;
-      if (endsSegment(I))
-        ++Segment;
-      for (size_t K = Before; K < Out.Sites.size(); ++K)
-        Out.Sites[K].Segment = Out.Sites[K].Kind == SiteKind::LibCall ? Segment : Current;
     }
   }
 }

@@ -1,6 +1,6 @@
 // Finds every instruction of a function that may write memory through a pointer, before any
-// change is made. Also numbers the "segments": stretches of one block with no call, fence or
-// acquiring atomic, within which the runtime's range globals cannot change under us.
+// change is made. endsSegment() names the instructions after which a commit may have happened:
+// merging, flags and versioning only reason across stretches without them.
 #pragma once
 #include "WriteSite.h"
 #include <vector>

@@ -3,17 +3,18 @@
  *
  * The pass emits, before every write that may reach a managed working copy:
  *
- *     if (unlikely((uintptr_t)addr - __snapshot_range.base < __snapshot_range.size))
+ *     if (__snapshot_range.size != 0 &&
+ *         unlikely((uintptr_t)addr - __snapshot_range.base < __snapshot_range.size))
  *         __snapshot_record_N(addr);            // or __snapshot_record(addr, size)
  *
  * where __snapshot_range is a hidden copy of the working range private to each linked image
  * (executable or shared object): read PC-relative, it costs no GOT load and no register that holds
- * an address, which is most of the check on x86-64. The image registers its copy from a
- * constructor; the runtime keeps every registered copy equal to its own range (base and size are
- * 0 until the first managed mapping exists, so a program that never maps a file pays two loads
- * and a compare per instrumented write). Until registration the copy is {0, UINTPTR_MAX}: every
- * write takes the slow path, which checks the real range, so writes made before the image's
- * constructor ran (from other images' constructors) are not lost. The runtime records which 64-byte lines were
+ * an address. The image registers its copy from a constructor; the runtime keeps every registered
+ * copy equal to its own range (base and size are 0 until the first managed mapping exists, so a
+ * program that never maps a file pays one load and a compare per instrumented write). Until
+ * registration the copy is {0, UINTPTR_MAX}: every write takes the slow path, which checks the
+ * real range, so writes made before the image's constructor ran (from other images'
+ * constructors) are not lost. The runtime records which 64-byte lines were
  * written; it never needs the written value, so the call may precede or follow the write, as long
  * as it happens before the next commit (msync/fsync/fdatasync) of that file in program order.
  *
