@@ -8,12 +8,13 @@ struct Snapshot: ParsableCommand {
         commandName: "snapshot",
         abstract: "Inspect and recover files made failure-atomic by Snapshot.",
         discussion: """
-            Every file committed by a program built with snapshot-cc has an undo log beside it, \
-            named .<basename>.snapshot-log. A log left valid by a crash is rolled back automatically \
-            the next time a Snapshot program maps the file; these commands do it on demand.
+            Every file committed by a program built with snapshot-cc has a redo log beside it, \
+            named .<basename>.snapshot-log. Commits a crash kept out of the file are replayed \
+            from it automatically the next time a Snapshot program maps the file; these commands \
+            do it on demand.
 
-            Exit status: 0 = fine, 1 = a problem (message on stderr), 2 = `status` found a commit \
-            waiting to be rolled back.
+            Exit status: 0 = fine, 1 = a problem (message on stderr), 2 = `status` found commits \
+            waiting to be replayed and no writer running.
             """,
         subcommands: [Status.self, Recover.self, Verify.self])
 }
@@ -44,8 +45,8 @@ func formatTime(_ ns: UInt64) -> String {
 extension Snapshot {
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show the state of a file's undo log.",
-            discussion: "Prints the log state, the last commit (epoch, time, medium), whether a writer holds the file and whether recovery is pending. Exits 2 when a rollback is pending, 1 on problems.")
+            abstract: "Show the state of a file's log.",
+            discussion: "Prints the log state, the last commit (epoch, time, medium), whether a writer holds the file and whether recovery is pending. Exits 2 when commits wait to be replayed and no writer runs, 1 on problems.")
         @OptionGroup var options: FileArgument
 
         func run() throws {
@@ -56,8 +57,9 @@ extension Snapshot {
             switch r.state {
             case .absent: state = "no log: the file has never been committed by Snapshot here, nothing to recover"
             case .empty: state = "clean (empty log)"
-            case .clean: state = "clean: no commit in flight"
-            case .recoveryPending: state = "RECOVERY PENDING: commit \(r.epoch) was interrupted; run `snapshot recover \(r.dataPath)`"
+            case .clean: state = "clean: the file holds every commit"
+            case .recoveryPending where r.lockedByWriter: state = "active: the writer's commits up to epoch \(r.epoch) are in the log"
+            case .recoveryPending: state = "RECOVERY PENDING: commits up to epoch \(r.epoch) are in the log and may be missing from the file; run `snapshot recover \(r.dataPath)`"
             case .unreadable: state = "unreadable"
             }
             print("state:    \(state)")
@@ -72,7 +74,7 @@ extension Snapshot {
                     print(line)
                 }
             } else if r.state == .recoveryPending {
-                var line = "interrupted: epoch \(r.epoch), \(r.pendingLines) lines in \(r.pendingRuns) runs"
+                var line = "to replay: \(r.pendingRecords) commit(s) up to epoch \(r.epoch), \(r.pendingLines) lines in \(r.pendingRuns) runs"
                 if let t = r.commitTimeNs { line += ", started \(formatTime(t))" }
                 if let p = r.writerPid { line += ", pid \(p)" }
                 print(line)
@@ -89,21 +91,21 @@ extension Snapshot {
 
     struct Recover: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Roll back an interrupted commit, if there is one.",
+            abstract: "Apply the commits a crash kept out of the file, if there are any.",
             discussion: "Safe to run at any time: does nothing when the log is clean, and refuses (touching nothing) when the log is damaged or belongs to another file. A crash during recovery is recovered by running it again.")
         @OptionGroup var options: FileArgument
-        @Flag(help: "Accept a pending log recorded for another inode: use only when the file and its log were copied or restored together.")
+        @Flag(help: "Accept a log recorded for another inode: use only when the file and its log were copied or restored together.")
         var adopt = false
 
         func run() throws {
             do {
                 switch try PersistentFile.recover(dataPath: options.file, adopt: adopt) {
-                case .noLog: print("\(options.file): no undo log, nothing to recover")
+                case .noLog: print("\(options.file): no log, nothing to recover")
                 case .clean(let e): print("\(options.file): clean (last commit epoch \(e)), nothing to recover")
                 case .busy:
                     fail("snapshot: \(options.file) is open for writing by another process, which recovered it when it opened it; nothing done")
-                case .rolledBack(let e, let lines):
-                    print("\(options.file): rolled back interrupted commit \(e) (\(lines) lines restored); the file holds its last committed contents")
+                case .recovered(let e, let lines):
+                    print("\(options.file): recovered: replayed the log up to commit \(e) (\(lines) lines written); the file holds its last committed contents")
                 }
             } catch let e as SnapshotError {
                 fail(e.description)
@@ -113,8 +115,8 @@ extension Snapshot {
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check that a file's undo log is well-formed and belongs to the file.",
-            discussion: "Checks magic, version, state word, header and entry checksums, descriptors and the identity of the data file. Changes nothing. Exits 1 if any check fails.")
+            abstract: "Check that a file's log is well-formed and belongs to the file.",
+            discussion: "Checks magic, version, both header copies, every record's checksums and descriptors, and the identity of the data file. Changes nothing. Exits 1 if any check fails.")
         @OptionGroup var options: FileArgument
 
         func run() throws {
@@ -125,9 +127,9 @@ extension Snapshot {
                 throw ExitCode(1)
             }
             switch r.state {
-            case .absent: print("\(options.file): no undo log (nothing to verify)")
-            case .recoveryPending: print("\(options.file): OK - log well-formed, belongs to the file, checksums match; an interrupted commit (epoch \(r.epoch)) is ready to be rolled back")
-            default: print("\(options.file): OK - log well-formed\(r.belongsToFile == true ? " and bound to this file" : ""), no commit pending")
+            case .absent: print("\(options.file): no log (nothing to verify)")
+            case .recoveryPending: print("\(options.file): OK - log well-formed, belongs to the file, checksums match; \(r.pendingRecords) commit(s) up to epoch \(r.epoch) to replay")
+            default: print("\(options.file): OK - log well-formed\(r.belongsToFile == true ? " and bound to this file" : ""), nothing to replay")
             }
         }
     }

@@ -45,19 +45,34 @@ enum ImageDigest {
         return h
     }
 
-    /// Digest of the image a commit would produce: the file, with every run replaced by `working`.
-    static func wouldBe(fd: Int32, size: Int, runs: UnsafeBufferPointer<DirtyRun>, working: UnsafeRawPointer,
+    /// Digest of the image a commit would produce: the file (`oldSize` bytes, zeros beyond) cut or
+    /// extended to `size`, with every run replaced by `working`.
+    static func wouldBe(fd: Int32, size: Int, oldSize: Int, runs: UnsafeBufferPointer<DirtyRun>, working: UnsafeRawPointer,
                         buffer: UnsafeMutableRawBufferPointer) -> FNV1a64 {
         var h = FNV1a64()
         var pos = 0
+        func old(_ to: Int) {
+            feedFile(&h, fd: fd, from: min(pos, oldSize), to: min(to, oldSize), buffer: buffer)
+            feedZeros(&h, count: to - max(pos, min(to, oldSize)), buffer: buffer)
+        }
         for r in runs {
             let start = min(r.offset, size), end = min(r.offset + r.length, size)
-            feedFile(&h, fd: fd, from: pos, to: start, buffer: buffer)
+            if start > pos { old(start) }
             if end > start { h.update(working + start, end - start) }
             pos = max(pos, end)
         }
-        feedFile(&h, fd: fd, from: pos, to: size, buffer: buffer)
+        if size > pos { old(size) }
         return h
+    }
+
+    private static func feedZeros(_ h: inout FNV1a64, count: Int, buffer: UnsafeMutableRawBufferPointer) {
+        var left = count
+        while left > 0 {
+            let n = min(left, buffer.count)
+            buffer.baseAddress!.initializeMemory(as: UInt8.self, repeating: 0, count: n)
+            h.update(buffer.baseAddress!, n)
+            left -= n
+        }
     }
 
     private static func feedFile(_ h: inout FNV1a64, fd: Int32, from: Int, to: Int, buffer: UnsafeMutableRawBufferPointer) {

@@ -10,13 +10,36 @@ final class SnapshotEnvironment {
     /// earlier keep the trace writers they captured.
     static func reloadForTesting() { shared = SnapshotEnvironment() }
 
-    enum TestFault {
-        case none
-        /// Test-only negative control: commits write no undo entries.
-        case skipUndo
-        /// Test-only negative control: the log is invalidated (and persisted) before the data runs
-        /// are copied and drained.
-        case earlyInvalidate
+    /// Test-only negative controls: each breaks one invariant of the commit protocol
+    /// (PersistentFile.swift), so the crash harness can show that its models catch it.
+    struct TestFaults: OptionSet {
+        let rawValue: Int
+        /// I1 broken: a commit's data is applied before its record is written.
+        static let applyBeforeLog = TestFaults(rawValue: 1)
+        /// I3 broken: a lap ends (new salt) without the data fence before it.
+        static let noCheckpointFence = TestFaults(rawValue: 2)
+        /// I2 broken: recovery replays a record whose body fails its checksum.
+        static let acceptTornRecords = TestFaults(rawValue: 4)
+        /// The runtime's own (SnapshotRuntime reads it); listed so that it is not reported unknown.
+        static let dropThread = TestFaults(rawValue: 8)
+
+        static let names: [(String, TestFaults)] = [("apply-before-log", .applyBeforeLog),
+            ("no-checkpoint-fence", .noCheckpointFence), ("accept-torn-records", .acceptTornRecords),
+            ("drop-thread", .dropThread)]
+
+        /// Comma-separated names; unknown names are reported, never silently ignored.
+        static func parse(_ text: String?) -> TestFaults {
+            var f = TestFaults()
+            guard let text = text else { return f }
+            for part in text.split(separator: ",") {
+                if let (_, v) = names.first(where: { $0.0 == part }) {
+                    f.insert(v)
+                } else {
+                    writeStderr("snapshot: SNAPSHOT_TEST_FAULT: unknown fault '\(part)' (known: \(names.map { $0.0 }.joined(separator: ", ")))")
+                }
+            }
+            return f
+        }
     }
 
     /// SNAPSHOT_CRASH_AT=N: die at the N-th persistence event (0 = off).
@@ -31,8 +54,11 @@ final class SnapshotEnvironment {
     let pmTrace: PMTraceWriter?
     /// SNAPSHOT_TRACE=<path>.
     let commitTrace: CommitTraceWriter?
-    /// SNAPSHOT_TEST_FAULT=skip-undo|early-invalidate (other values belong to the runtime).
-    let fault: TestFault
+    /// SNAPSHOT_TEST_FAULT=name,name,...
+    let faults: TestFaults
+    /// SNAPSHOT_TEST_LOG_LIMIT=bytes (tests only): the log starts at and grows by itself only up to
+    /// this size, so that short workloads go through many laps.
+    let logLimit: Int?
     /// SNAPSHOT_QUIET=1.
     let quiet: Bool
 
@@ -63,30 +89,15 @@ final class SnapshotEnvironment {
         eventsActive = crashAt > 0 || crashList
         pmTrace = env("SNAPSHOT_PMTRACE").flatMap { PMTraceWriter(path: $0) }
         commitTrace = env("SNAPSHOT_TRACE").flatMap { CommitTraceWriter(path: $0) }
-        switch env("SNAPSHOT_TEST_FAULT") {
-        case "skip-undo": fault = .skipUndo
-        case "early-invalidate": fault = .earlyInvalidate
-        default: fault = .none
+        faults = TestFaults.parse(env("SNAPSHOT_TEST_FAULT"))
+        var limit: Int? = nil
+        if let s = env("SNAPSHOT_TEST_LOG_LIMIT") {
+            if let n = Int(s), n >= 16384 { limit = n } else {
+                writeStderr("snapshot: ignoring SNAPSHOT_TEST_LOG_LIMIT=\(s): not a size of at least 16384 bytes")
+            }
         }
+        logLimit = limit
         quiet = (env("SNAPSHOT_QUIET") ?? "0") != "0"
     }
 }
 
-/// A pthread mutex at a stable address (Swift values may move; a mutex must not).
-final class Mutex {
-    private let m: UnsafeMutablePointer<pthread_mutex_t>
-    init() {
-        m = .allocate(capacity: 1)
-        pthread_mutex_init(m, nil)
-    }
-    deinit {
-        pthread_mutex_destroy(m)
-        m.deallocate()
-    }
-    @inline(__always)
-    func locked<T>(_ body: () throws -> T) rethrows -> T {
-        pthread_mutex_lock(m)
-        defer { pthread_mutex_unlock(m) }
-        return try body()
-    }
-}

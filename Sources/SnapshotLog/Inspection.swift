@@ -1,7 +1,7 @@
 import CSnapshotPmem
 import Glibc
 
-/// A read-only look at a file's undo log for `snapshot status` / `snapshot verify`. Takes no lock
+/// A read-only look at a file's log for `snapshot status` / `snapshot verify`. Takes no lock
 /// and writes nothing.
 public struct LogReport {
     public enum State: Equatable {
@@ -9,9 +9,11 @@ public struct LogReport {
         case absent
         /// The log exists but its creation was interrupted: nothing pending.
         case empty
-        /// No commit in flight.
+        /// Nothing in the log that the data file might lack (the writer closed the file).
         case clean
-        /// An interrupted commit must be rolled back (`snapshot recover`, or any writer's open).
+        /// The log holds commits that a crash may have kept out of the data file: they are
+        /// replayed by `snapshot recover` or any writer's open (while a writer is running, this is
+        /// its normal state).
         case recoveryPending
         /// Not a usable log (bad magic/version/state word); see `problems`.
         case unreadable
@@ -23,15 +25,16 @@ public struct LogReport {
     public var logSize = 0
     /// A writer process holds the lock right now.
     public var lockedByWriter = false
-    /// Last completed commit epoch (clean) or the interrupted one (recoveryPending).
+    /// Last durable commit.
     public var epoch: UInt64 = 0
-    /// Start time (ns since the Unix epoch) of `epoch`'s commit, when the header records it.
+    /// Time (ns since the Unix epoch) of `epoch`'s commit, or of the log's last checkpoint.
     public var commitTimeNs: UInt64?
     /// Medium of that commit: "persistent memory" or "page cache (msync)".
     public var medium: String?
     /// Pid of the process that wrote the header.
     public var writerPid: UInt64?
-    /// Pending commits: size of the undo set.
+    /// Commits to replay: records, runs and lines.
+    public var pendingRecords = 0
     public var pendingRuns: UInt64 = 0
     public var pendingLines: UInt64 = 0
     /// The log is bound to this file (nil when the header body cannot tell).
@@ -76,52 +79,64 @@ extension PersistentFile {
         }
         defer { if let m = map { _ = snapshot_sys_munmap(m, r.logSize) } }
 
-        let state: LogState
         do {
-            state = try Recovery.classify(log: map, size: r.logSize, logPath: r.logPath, dataPath: dataPath)
+            switch try Recovery.readHeader(log: map, size: r.logSize, logPath: r.logPath, dataPath: dataPath) {
+            case .empty:
+                r.state = .empty
+                r.notes.append("the log's creation was interrupted; it holds nothing")
+            case .legacyV1:
+                switch try LegacyRecoveryV1.classify(map!, size: r.logSize, logPath: r.logPath, dataPath: dataPath) {
+                case .clean(let e):
+                    r.state = .clean
+                    r.epoch = e
+                    r.notes.append("version-1 undo log (previous release); the next open rewrites it in version \(LogFormat.version)")
+                case .pending(let h):
+                    r.state = .recoveryPending
+                    r.epoch = h.epoch
+                    r.commitTimeNs = h.timeNs
+                    r.pendingRuns = h.runCount
+                    r.pendingLines = h.lineCount
+                    r.notes.append("version-1 undo log (previous release) with an interrupted commit to roll back")
+                    if let id = dataIdentity {
+                        r.belongsToFile = h.identity.matches(id)
+                        if let e = LegacyRecoveryV1.validate(h, log: map!, logSize: r.logSize, logPath: r.logPath, dataPath: dataPath,
+                                                             identity: id, dataSize: dataSize, adopt: false) {
+                            r.problems.append(e.description)
+                        }
+                    }
+                case nil: break
+                }
+            case .current(let h, _):
+                let lap = Recovery.scanLap(h, log: map!, size: r.logSize)
+                r.epoch = lap.lastEpoch
+                r.writerPid = h.pid
+                r.medium = h.medium == Medium.pmem.rawValue ? "persistent memory" : "page cache (fdatasync)"
+                if let last = lap.records.last {
+                    r.state = .recoveryPending
+                    r.commitTimeNs = last.header.timeNs
+                    r.medium = last.header.medium == Medium.pmem.rawValue ? "persistent memory" : "page cache (fdatasync)"
+                    r.pendingRecords = lap.records.count
+                    r.pendingRuns = UInt64(lap.runs)
+                    r.pendingLines = UInt64(lap.lines)
+                } else {
+                    r.state = .clean
+                    if h.baseEpoch > 0 { r.commitTimeNs = h.timeNs }
+                }
+                if let p = lap.problem { r.problems.append("the log is damaged: \(p)") }
+                if let id = dataIdentity {
+                    r.belongsToFile = h.identity.matches(id)
+                    if r.belongsToFile == false {
+                        if lap.records.isEmpty {
+                            r.notes.append("the log is bound to another file (\(h.identity.summary); \(dataPath): \(id.summary)); it holds nothing and is rebound at the next open")
+                        } else {
+                            r.problems.append("the log holds commits of another file (log: \(h.identity.summary); \(dataPath): \(id.summary)); if the file and its log were copied together run `snapshot recover --adopt \(dataPath)`")
+                        }
+                    }
+                }
+            }
         } catch {
             r.state = .unreadable
             r.problems.append("\(error)")
-            return r
-        }
-        switch state {
-        case .empty:
-            r.state = .empty
-            r.notes.append("the log's creation was interrupted; it holds nothing")
-        case .clean(let h):
-            r.state = .clean
-            r.epoch = h.tagEpoch
-            let bodyOK = LogHeader.computeCRC(map!) == h.headerCRC
-            if bodyOK && h.epoch == h.tagEpoch {
-                if h.epoch > 0 {
-                    r.commitTimeNs = h.timeNs
-                    r.medium = h.medium == Medium.pmem.rawValue ? "persistent memory" : "page cache (msync)"
-                }
-                r.writerPid = h.pid
-            } else if h.epoch == h.tagEpoch + 1 || !bodyOK {
-                r.notes.append("an attempt at commit \(h.tagEpoch + 1) stopped before changing the file (harmless)")
-            }
-            if bodyOK, let id = dataIdentity {
-                r.belongsToFile = h.identity.matches(id)
-                if r.belongsToFile == false {
-                    r.problems.append("the log is bound to another file (\(h.identity.summary); \(dataPath): \(id.summary)); it holds nothing pending and is rebound at the next open")
-                }
-            }
-        case .pending(let h):
-            r.state = .recoveryPending
-            r.epoch = h.epoch
-            r.commitTimeNs = h.timeNs
-            r.medium = h.medium == Medium.pmem.rawValue ? "persistent memory" : "page cache (msync)"
-            r.writerPid = h.pid
-            r.pendingRuns = h.runCount
-            r.pendingLines = h.lineCount
-            if let id = dataIdentity {
-                r.belongsToFile = h.identity.matches(id)
-                if let e = Recovery.validatePending(h, log: map!, logSize: r.logSize, logPath: r.logPath, dataPath: dataPath,
-                                                    identity: id, dataSize: dataSize, adopt: false) {
-                    r.problems.append(e.description)
-                }
-            }
         }
         return r
     }

@@ -1,7 +1,7 @@
 import CSnapshotPmem
 import Glibc
 
-/// The undo-log file beside a data file: naming, creation, the single-writer lock, the mapping, and
+/// The log file beside a data file: naming, creation, the single-writer lock, the mapping, and
 /// growth. Knows nothing about commits.
 final class LogFile {
     let path: String
@@ -51,33 +51,33 @@ final class LogFile {
                 if fd >= 0 {
                     created = true
                 } else if errno != EEXIST {
-                    throw SnapshotError.errno("cannot create the undo log \(path) for \(dataPath) (the directory must be writable)")
+                    throw SnapshotError.errno("cannot create the log \(path) for \(dataPath) (the directory must be writable)")
                 }
             }
             if fd < 0 {
                 fd = Glibc.open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW)
                 if fd < 0 {
                     if errno == ELOOP {
-                        throw SnapshotError(code: ELOOP, description: "snapshot: \(path) (the undo log of \(dataPath)) is a symbolic link; Snapshot never follows one there - remove it")
+                        throw SnapshotError(code: ELOOP, description: "snapshot: \(path) (the log of \(dataPath)) is a symbolic link; Snapshot never follows one there - remove it")
                     }
                     if errno == ENOENT {
                         if create { continue }  // raced with a removal; try creating again
                         return .missing
                     }
-                    throw SnapshotError.errno("cannot open the undo log \(path) of \(dataPath)")
+                    throw SnapshotError.errno("cannot open the log \(path) of \(dataPath)")
                 }
             }
             if flock(fd, LOCK_EX | LOCK_NB) != 0 {
                 let e = errno
                 Glibc.close(fd)
                 if e == EWOULDBLOCK { return .busy }
-                throw SnapshotError.errno("cannot lock the undo log \(path)", code: e)
+                throw SnapshotError.errno("cannot lock the log \(path)", code: e)
             }
             var a = stat(), b = stat()
             if fstat(fd, &a) != 0 {
                 let e = errno
                 Glibc.close(fd)
-                throw SnapshotError.errno("cannot stat the undo log \(path)", code: e)
+                throw SnapshotError.errno("cannot stat the log \(path)", code: e)
             }
             if a.st_nlink == 0 || stat(path, &b) != 0 || a.st_ino != b.st_ino || a.st_dev != b.st_dev {
                 Glibc.close(fd)
@@ -85,11 +85,11 @@ final class LogFile {
             }
             guard (a.st_mode & S_IFMT) == S_IFREG else {
                 Glibc.close(fd)
-                throw SnapshotError(code: EINVAL, description: "snapshot: \(path) (the undo log of \(dataPath)) is not a regular file; remove it")
+                throw SnapshotError(code: EINVAL, description: "snapshot: \(path) (the log of \(dataPath)) is not a regular file; remove it")
             }
             return .opened(LogFile(path: path, dataPath: dataPath, fd: fd), created: created)
         }
-        throw SnapshotError(code: EAGAIN, description: "snapshot: the undo log \(path) keeps being replaced while opening it")
+        throw SnapshotError(code: EAGAIN, description: "snapshot: the log \(path) keeps being replaced while opening it")
     }
 
     /// Throws EBUSY naming the file and the fix.
@@ -101,7 +101,7 @@ final class LogFile {
     /// Current size of the log file.
     func fileSize() throws -> Int {
         var st = stat()
-        guard fstat(fd, &st) == 0 else { throw SnapshotError.errno("cannot stat the undo log \(path)") }
+        guard fstat(fd, &st) == 0 else { throw SnapshotError.errno("cannot stat the log \(path)") }
         return Int(st.st_size)
     }
 
@@ -112,7 +112,7 @@ final class LogFile {
         capacity = size
         guard size > 0 else { return }
         guard let p = snapshot_sys_mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) else {
-            throw SnapshotError.errno("cannot map the undo log \(path)")
+            throw SnapshotError.errno("cannot map the log \(path)")
         }
         base = p
     }
@@ -120,14 +120,14 @@ final class LogFile {
     /// Makes the log at least `need` bytes long, with the space allocated (posix_fallocate), so that
     /// running out of space surfaces here, before the log is written or marked valid. The new size
     /// is made durable (fdatasync) before it is used.
-    func ensureCapacity(_ need: Int, medium: Medium, ops: PersistenceOps) throws {
+    func ensureCapacity(_ need: Int, ops: PersistenceOps) throws {
         if need <= capacity && base != nil { return }
-        let chunk = 64 * 1024
-        let target = max(need, capacity * 2, LogFormat.initialCapacity)
+        let chunk = 16 * 1024
+        let target = max(need, min(capacity * 2, LogFormat.autoGrowLimit))
         let newSize = (target + chunk - 1) / chunk * chunk
         let err = posix_fallocate(fd, 0, off_t(newSize))
         if err != 0 {
-            let what = err == ENOSPC ? "no space left for the undo log" : "cannot grow the undo log"
+            let what = err == ENOSPC ? "no space left for the log" : "cannot grow the log"
             throw SnapshotError(code: err, description:
                 "snapshot: \(what) \(path) (\(newSize) bytes needed) while committing \(dataPath): \(errorText(err)); the file keeps its previous committed contents")
         }
@@ -141,12 +141,12 @@ final class LogFile {
         let oldBase = base, oldCapacity = capacity
         if let b = oldBase {
             guard let p = snapshot_sys_mremap_maymove(b, oldCapacity, newSize) else {
-                throw SnapshotError.errno("cannot remap the undo log \(path) to \(newSize) bytes")
+                throw SnapshotError.errno("cannot remap the log \(path) to \(newSize) bytes")
             }
             base = p
         } else {
             guard let p = snapshot_sys_mmap(nil, newSize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) else {
-                throw SnapshotError.errno("cannot map the undo log \(path)")
+                throw SnapshotError.errno("cannot map the log \(path)")
             }
             base = p
         }
@@ -166,7 +166,7 @@ final class LogFile {
             if n < 0 {
                 if errno == EINTR { continue }
                 throw SnapshotError(code: errno, description:
-                    "snapshot: cannot write the undo log \(path) while committing \(dataPath): \(errorText(errno)); the file keeps its previous committed contents")
+                    "snapshot: cannot write the log \(path) while committing \(dataPath): \(errorText(errno)); the file keeps its previous committed contents")
             }
             pos += n
         }
@@ -187,9 +187,19 @@ final class LogFile {
         }
     }
 
-    /// Gives back space held by a large log (only called when the tag is clean and durable).
+    /// Empties the log (size 0, durable): used to rewrite a version-1 log in the current format.
+    func reset(ops: PersistenceOps) throws {
+        if let b = base { _ = snapshot_sys_munmap(b, capacity); base = nil }
+        capacity = 0
+        guard ftruncate(fd, 0) == 0 else { throw SnapshotError.errno("cannot empty the old-format log \(path)") }
+        ops.sizeChanged(.log, 0)
+        try ops.syncFile(.log)
+    }
+
+    /// Gives back space held by a log that a large commit grew beyond the size it reaches by
+    /// itself (only called when the lap is empty, i.e. the log holds nothing needed).
     func shrink(ops: PersistenceOps) {
-        guard capacity > 16 * LogFormat.initialCapacity else { return }
+        guard capacity > LogFormat.autoGrowLimit else { return }
         if let b = base { _ = snapshot_sys_munmap(b, capacity); base = nil }
         if ftruncate(fd, off_t(LogFormat.initialCapacity)) == 0 {
             ops.sizeChanged(.log, LogFormat.initialCapacity)

@@ -1,48 +1,90 @@
 import CSnapshotPmem
 import Glibc
 
-/// One data file under Snapshot: its undo log, the single-writer lock, failure-atomic commits, and
-/// recovery of an interrupted commit when it is opened.
+/// One data file under Snapshot: its redo log, the single-writer lock, failure-atomic commits, and
+/// recovery of the file when it is opened. The format is in LogFormat.swift.
 ///
-/// Commit protocol (four ordering points, each necessary):
-///  1. store descriptors + undo images (committed contents, read from `persistent`) + header body,
-///     fence                                   -- the log is complete but not yet valid
-///  2. store tag = pending|epoch, fence        -- from here a crash rolls back
-///  3. copy each run working -> persistent (NT stores on pmem), fence (drain / msync of the pages)
-///  4. store tag = clean|epoch, fence          -- the commit is acknowledged only after this
-/// Validity is the single 8-byte tag, so no torn write can fake a valid log (see LogFormat).
+/// Commit protocol: ONE ordering point per commit, plus two per lap.
+///
+///   commit N:  append record N (salt, epoch N, new size, descriptors, new contents, checksums)
+///              at the log head; fence                 -- commit N is durable: acknowledge it
+///              set the size, copy the runs working -> data file, no fence
+///   lap start (when the next record does not fit, and on close/after recovery):
+///              fence the data                         -- every applied commit is in the file
+///              write the other header copy: new salt, base epoch = last commit; fence
+///              -- every record of the old lap is dead; the next record goes to the start
+///
+/// Invariants (each one is what some crash state relies on):
+///  I1. Data is applied only after the record describing it is durable. So the data file only
+///      ever holds acknowledged or in-flight-and-durable commits, plus runs of the newest one
+///      partly applied - which replay redoes.
+///  I2. The log is the lap: the records after the current header's start, each with its salt,
+///      consecutive epochs from base + 1, and valid checksums. Recovery replays exactly those, in
+///      order (redo is idempotent, so replaying a record whose data is already there is harmless).
+///      A record is written in one fence interval; a torn one fails its checksum and ends the lap,
+///      and it was never acknowledged.
+///  I3. A lap ends only after the data fence: when the new salt makes the old records dead, every
+///      commit they held is in the file. The header copy written is never the current one, so a
+///      torn header write leaves the previous header, and the old lap, valid.
+///  I4. Salts differ between laps, so a stale record left in the log from an earlier lap (at any
+///      position, with any epoch) can never join the current one.
+///  I5. Page-cache records are 4096-aligned: rewriting a page never touches a record still needed.
+///
+/// Why redo and not an undo log: an undo log must make the undo image durable before touching the
+/// data, and the data durable before the log is reused, which is at least two ordering points per
+/// commit. Redo needs only the record's, and makes the data's amortised over a lap (thousands of
+/// commits; see docs/runtime.md for the measurements). Reads never see the log: the program reads
+/// its DRAM working copy, which already holds the new contents.
 public final class PersistentFile {
     public let dataPath: String
     public let dataFD: Int32
-    /// Lines rolled back when the file was opened (0 when there was nothing to recover).
+    /// Lines replayed when the file was opened (0 when there was nothing to recover).
     public private(set) var recoveredLines = 0
 
     private var log: LogFile?
     let ops: PersistenceOps
+    private let env = SnapshotEnvironment.shared
     private var identity: FileIdentity
     private var medium: Medium?
+    /// The current header copy (its salt and base) and which slot holds it.
+    private var header = LogHeader()
+    private var headerSlot = 0
+    /// Last durable commit; the next record's epoch is lastEpoch + 1.
     private var lastEpoch: UInt64 = 0
+    /// Log offset of the next record.
+    private var head = LogFormat.recordsStart
+    private var recordsInLap = 0
+    /// Size of the data file as the last commit left it.
+    private var dataSize = 0
+    /// A data ordering point failed: the kernel may have dropped the dirty pages (fsyncgate), so
+    /// the lap is re-applied from the log before the next data fence is trusted.
+    private var dataSuspect = false
+    /// A record's fence failed: the record may or may not be durable, so the next commit starts a
+    /// new lap (making it dead either way) instead of appending after it.
+    private var recordUncertain = false
+    /// The data file's size changed since the lap started (pmem: needs an fdatasync at lap end).
+    private var sizeChangedInLap = false
     // Reused across commits: no allocation per commit.
     private var desc: UnsafeMutablePointer<UInt8>
     private var descCapacity = 4096
-    private let header = UnsafeMutableRawPointer.allocate(byteCount: LogFormat.headerSize, alignment: 64)
+    private let scratchHeader = UnsafeMutableRawPointer.allocate(byteCount: 128, alignment: 64)
     private var traceBuffer: UnsafeMutableRawBufferPointer?
     /// The process that opened the file. A forked child shares the parent's lock (flock belongs to
     /// the open file description), so it must neither commit nor shrink the log behind its back.
     private let ownerPid = currentProcessID()
     private let ownerGeneration = snapshot_fork_generation()
 
-    /// Opens/creates the undo log beside the data file, takes the single-writer lock (EBUSY naming
-    /// the file if another process holds it), checks identity (foreign/corrupt log => error, data
-    /// untouched), and recovers an interrupted commit (mapping the file itself to do so).
-    public init(dataPath: String, dataFD: Int32) throws {
+    /// Opens/creates the log beside the data file, takes the single-writer lock (EBUSY naming the
+    /// file if another process holds it), checks identity (foreign/corrupt log => error, data
+    /// untouched), and replays the lap if the last session did not close the file.
+    public init(dataPath: String, dataFD: Int32, adopt: Bool = false) throws {
         self.dataPath = dataPath
         self.dataFD = dataFD
         ops = PersistenceOps(dataPath: dataPath)
         desc = .allocate(capacity: descCapacity)
         identity = FileIdentity()
         do {
-            try open()
+            try open(adopt: adopt)
         } catch {
             log?.close()
             log = nil
@@ -53,11 +95,11 @@ public final class PersistentFile {
     deinit {
         close()
         desc.deallocate()
-        header.deallocate()
+        scratchHeader.deallocate()
         traceBuffer?.deallocate()
     }
 
-    private func open() throws {
+    private func open(adopt: Bool) throws {
         var c = snapshot_file_identity()
         guard snapshot_file_identity(dataFD, &c) == 0 else {
             throw SnapshotError.errno("cannot stat \(dataPath)")
@@ -66,74 +108,181 @@ public final class PersistentFile {
             throw SnapshotError(code: EINVAL, description: "snapshot: \(dataPath) is not a regular file")
         }
         identity = FileIdentity(c)
+        dataSize = Int(c.size)
         let mode = mode_t(c.mode & 0o666) | 0o600
         let log: LogFile
         let created: Bool
         switch try LogFile.open(dataPath: dataPath, create: true, mode: mode) {
         case .opened(let l, let cr): log = l; created = cr
         case .busy: throw LogFile.busyError(dataPath: dataPath)
-        case .missing: throw SnapshotError(code: ENOENT, description: "snapshot: the undo log of \(dataPath) vanished while opening it")
+        case .missing: throw SnapshotError(code: ENOENT, description: "snapshot: the log of \(dataPath) vanished while opening it")
         }
         self.log = log
         try log.map()
         ops.setLog(base: log.base, fd: log.fd, path: log.path)
-
-        switch try Recovery.classify(log: log.base, size: log.capacity, logPath: log.path, dataPath: dataPath) {
+        let state = try Recovery.readHeader(log: log.base, size: log.capacity, logPath: log.path, dataPath: dataPath)
+        let r = try PersistentFile.recoverOpenLog(log, dataFD: dataFD, identity: identity, dataSize: dataSize, adopt: adopt, ops: ops)
+        recoveredLines = r.lines
+        dataSize = r.size
+        lastEpoch = r.epoch
+        switch state {
+        case .current(let h, let slot):
+            header = h
+            headerSlot = slot
+            // A lap that was not retired (the writer died) or a log bound to another file that
+            // holds nothing: start a new lap under a new salt, bound to this file.
+            if r.records > 0 || !h.identity.matches(identity) { try startLap(need: 0, afterRecovery: true) }
         case .empty:
-            try writeFreshHeader(epoch: 0, tag: LogFormat.tag(.clean, epoch: 0))
-            try log.syncDirectory()
-        case .clean(let h):
-            lastEpoch = h.tagEpoch
-            if created { try log.syncDirectory() }
-            // A stale log of a former file at this path, or a body torn by an interrupted attempt:
-            // nothing is pending, so rebind the log to this file (keeps `snapshot verify` meaningful).
-            if LogHeader.computeCRC(log.base!) != h.headerCRC || !h.identity.matches(identity) {
-                try writeFreshHeader(epoch: lastEpoch, tag: h.tag)
+            try startLap(need: 0, afterRecovery: true)
+        case .legacyV1:
+            // Rolled back (or clean) and durable: rewrite the log as version 2 from nothing. A crash
+            // in between leaves an empty log, which holds nothing, which is true.
+            try log.reset(ops: ops)
+            try startLap(need: 0, afterRecovery: true)
+        }
+        if created { try log.syncDirectory() }
+    }
+
+    /// What bringing a file up to date did.
+    struct Recovered {
+        /// Last commit now in the data file.
+        var epoch: UInt64
+        /// The data file's size after it.
+        var size: Int
+        var lines = 0
+        /// Records replayed (version 2) or 1 for a rolled-back version-1 commit.
+        var records = 0
+    }
+
+    /// Brings the data file up to date with the log `log` (locked by the caller): rolls back a
+    /// version-1 log, or replays a version-2 lap.
+    /// lines replayed). The replayed data is durable; the lap is not retired here: the caller starts
+    /// a new one.
+    static func recoverOpenLog(_ log: LogFile, dataFD: Int32, identity: FileIdentity, dataSize: Int, adopt: Bool,
+                               ops: PersistenceOps) throws -> Recovered {
+        let keep = "the data was not touched"
+        switch try Recovery.readHeader(log: log.base, size: log.capacity, logPath: log.path, dataPath: log.dataPath) {
+        case .empty:
+            return Recovered(epoch: 0, size: dataSize)
+        case .legacyV1:
+            switch try LegacyRecoveryV1.classify(log.base!, size: log.capacity, logPath: log.path, dataPath: log.dataPath) {
+            case nil: return Recovered(epoch: 0, size: dataSize)
+            case .clean(let e): return Recovered(epoch: e, size: dataSize)
+            case .pending(let h):
+                if let e = LegacyRecoveryV1.validate(h, log: log.base!, logSize: log.capacity, logPath: log.path, dataPath: log.dataPath,
+                                                    identity: identity, dataSize: dataSize, adopt: adopt) { throw e }
+                let lines = try withDataMapped(dataFD, size: dataSize, path: log.dataPath, ops: ops) {
+                    try LegacyRecoveryV1.rollBack(h, log: log.base!, logSize: log.capacity, ops: ops)
+                }
+                return Recovered(epoch: h.epoch > 0 ? h.epoch - 1 : 0, size: dataSize, lines: lines, records: 1)
             }
-        case .pending(let h):
-            if let e = Recovery.validatePending(h, log: log.base!, logSize: log.capacity, logPath: log.path,
-                                                dataPath: dataPath, identity: identity, dataSize: Int(c.size), adopt: false) {
-                throw e
+        case .current(let h, _):
+            let lap = Recovery.scanLap(h, log: log.base!, size: log.capacity,
+                                       acceptTornBodies: SnapshotEnvironment.shared.faults.contains(.acceptTornRecords))
+            if let p = lap.problem {
+                throw SnapshotError(code: EBADMSG, description:
+                    "snapshot: the log \(log.path) of \(log.dataPath) is damaged: \(p); \(keep) - restore \(log.dataPath) from a backup or remove the log to accept the file as it is")
             }
-            recoveredLines = try PersistentFile.rollBackMapped(h, log: log, dataFD: dataFD, dataSize: Int(c.size), ops: ops)
-            lastEpoch = h.epoch > 0 ? h.epoch - 1 : 0
+            if lap.records.isEmpty { return Recovered(epoch: h.baseEpoch, size: dataSize) }
+            if !adopt && !h.identity.matches(identity) {
+                throw SnapshotError(code: ESTALE, description:
+                    "snapshot: the log \(log.path) holds commits of another file (log: \(h.identity.summary); \(log.dataPath): \(identity.summary)); \(keep) - if the file and its log were copied or restored together run `snapshot recover --adopt \(log.dataPath)`, otherwise remove the stale log")
+            }
+            let mapSize = Recovery.largestSize(lap, currentSize: dataSize)
+            let lines = try withDataMapped(dataFD, size: mapSize, path: log.dataPath, ops: ops) { () -> Int in
+                let n = try Recovery.replay(lap, log: log.base!, currentSize: dataSize, ops: ops)
+                try ops.fence(.data)
+                ops.event("replay-persisted")
+                return n
+            }
+            return Recovered(epoch: lap.lastEpoch, size: Int(lap.lastSize ?? UInt64(dataSize)), lines: lines, records: lap.records.count)
         }
     }
 
-    /// Rolls a validated pending log back onto the data file through a private raw mapping of it.
-    static func rollBackMapped(_ h: LogHeader, log: LogFile, dataFD: Int32, dataSize: Int, ops: PersistenceOps) throws -> Int {
+    /// Runs `body` with the data file mapped (raw mmap, `size` bytes, page-cache ordering).
+    private static func withDataMapped<T>(_ fd: Int32, size: Int, path: String, ops: PersistenceOps, _ body: () throws -> T) throws -> T {
         var data: UnsafeMutableRawPointer? = nil
-        if dataSize > 0 {
-            data = snapshot_sys_mmap(nil, dataSize, PROT_READ | PROT_WRITE, MAP_SHARED, dataFD, 0)
-            guard data != nil else { throw SnapshotError.errno("cannot map \(log.dataPath) to recover it") }
+        if size > 0 {
+            data = snapshot_sys_mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)
+            guard data != nil else { throw SnapshotError.errno("cannot map \(path) to recover it") }
         }
-        defer { if let d = data { _ = snapshot_sys_munmap(d, dataSize) } }
-        ops.setMedium(.pageCache)  // our own plain mapping: msync is the ordering point
-        ops.setData(base: data, fd: dataFD)
-        ops.setLog(base: log.base, fd: log.fd, path: log.path)
-        return try Recovery.rollBack(h, log: log.base!, logSize: log.capacity, ops: ops)
+        defer { if let d = data { _ = snapshot_sys_munmap(d, size) } }
+        ops.setMedium(.pageCache)  // our own plain mapping: fdatasync is the ordering point
+        ops.setData(base: data, fd: fd)
+        return try body()
     }
 
-    /// Header with no commit pending, bound to this file; made durable.
-    private func writeFreshHeader(epoch: UInt64, tag: UInt64) throws {
+    /// Ends the current lap: makes every applied commit durable in the data file (I3), grows the
+    /// log if `need` bytes of records (or a longer lap) call for it, and writes the other header
+    /// copy with a new salt and base = the last commit. The next record goes to the start.
+    /// `afterRecovery`: the data is durable already (the replay fenced it), skip the data fence.
+    private func startLap(need: Int, afterRecovery: Bool = false) throws {
         guard let log = log else { return }
-        try log.ensureCapacity(LogFormat.initialCapacity, medium: .pageCache, ops: ops)
-        var h = LogHeader()
-        h.tag = tag
-        h.identity = identity
-        h.epoch = epoch
-        h.undoOffset = UInt64(LogFormat.descriptorOffset)
-        h.pid = UInt64(currentProcessID())
-        h.store(header)
+        if !afterRecovery {
+            if dataSuspect { try reapplyLap() }
+            if !env.faults.contains(.noCheckpointFence) {
+                do {
+                    try ops.fence(.data)
+                    // pmem_drain does not make a size change durable; fdatasync does.
+                    if sizeChangedInLap && ops.medium == .pmem { try ops.syncFile(.data) }
+                } catch {
+                    dataSuspect = true
+                    throw error
+                }
+            }
+            ops.event("checkpoint-data-persisted")
+        }
+        sizeChangedInLap = false
+        let limit = env.logLimit ?? LogFormat.autoGrowLimit
+        let initial = min(LogFormat.initialCapacity, limit)
+        var capacity = max(log.capacity, initial)
+        if !afterRecovery && recordsInLap > 0 && capacity < limit { capacity = min(2 * capacity, limit) }
+        while capacity < LogFormat.recordsStart + need { capacity *= 2 }
+        try log.ensureCapacity(capacity, ops: ops)
         ops.setLog(base: log.base, fd: log.fd, path: log.path)
-        ops.store(.log, at: 0, from: header, count: LogFormat.headerSize)
+        var h = header
+        h.seq = header.seq &+ 1
+        var salt = mix64(PersistentFile.nowNs() ^ (UInt64(UInt32(bitPattern: ownerPid)) << 32) ^ h.seq)
+        if salt == header.salt { salt &+= 1 }
+        h.salt = salt
+        h.baseEpoch = lastEpoch
+        h.baseSize = UInt64(dataSize)
+        h.identity = identity
+        h.timeNs = PersistentFile.nowNs()
+        h.pid = UInt64(UInt32(bitPattern: ownerPid))
+        h.medium = (medium ?? .pageCache).rawValue
+        h.store(scratchHeader)
+        // Never overwrite the current copy (I3); the very first one goes to slot 0.
+        let slot = header.seq == 0 ? 0 : 1 - headerSlot
+        ops.storeLog(at: LogFormat.headerCopyOffsets[slot], from: scratchHeader, count: LogFormat.headerCopySize)
+        ops.event("checkpoint-header-written")
         try ops.fence(.log)
+        ops.event("checkpoint-header-persisted")
+        header = h
+        headerSlot = slot
+        head = LogFormat.recordsStart
+        recordsInLap = 0
+        recordUncertain = false
     }
 
-    /// Failure-atomic commit of `runs` (see the type's comment). `working`/`persistent` point at
-    /// file offset 0 of the working copy and of a MAP_SHARED mapping of the file; only the ranges
-    /// covered by runs are touched. On error the file is at its previous committed state (or, if
-    /// even rolling back failed, the log stays pending and the next open restores it).
+    /// After a failed data fence: copy every record of the lap to the data file again, since the
+    /// kernel may have thrown the dirty pages away while reporting the error only once.
+    private func reapplyLap() throws {
+        guard let log = log else { return }
+        let lap = Recovery.scanLap(header, log: log.base!, size: log.capacity)
+        let medium = ops.medium
+        defer { ops.setMedium(medium) }
+        try PersistentFile.withDataMapped(dataFD, size: Recovery.largestSize(lap, currentSize: dataSize), path: dataPath, ops: ops) {
+            _ = try Recovery.replay(lap, log: log.base!, currentSize: dataSize, ops: ops)
+            try ops.syncFile(.data)
+        }
+        dataSuspect = false
+    }
+
+    /// Failure-atomic commit of `runs` and of the size `fileLength` (see the type's comment).
+    /// `working`/`persistent` point at file offset 0 of the working copy and of a MAP_SHARED
+    /// mapping of the file that covers `fileLength`. On error the file is at its previous committed
+    /// state and nothing of this commit is applied.
     public func commit(runs: UnsafeBufferPointer<DirtyRun>, working: UnsafeRawPointer,
                        persistent: UnsafeMutableRawPointer, fileLength: Int) throws -> CommitStats {
         guard let log = log else {
@@ -143,113 +292,97 @@ public final class PersistentFile {
             throw SnapshotError(code: EBUSY, description:
                 "snapshot: commit of \(dataPath) from a forked child: the parent process (pid \(ownerPid)) is its writer; only one process may commit a file")
         }
-        let env = SnapshotEnvironment.shared
-        let (descBytes, lines, dataBytes) = try encode(runs, fileLength: fileLength)
-        ops.setData(base: persistent, fd: dataFD)
         let traceEpoch = env.tracing ? TraceEpochs.next(dataPath) : 0
         if let ct = env.commitTrace {
-            ct.line("begin", epoch: traceEpoch, digest: ImageDigest.wouldBe(fd: dataFD, size: fileLength, runs: runs, working: working, buffer: scratch()),
+            ct.line("begin", epoch: traceEpoch, digest: ImageDigest.wouldBe(fd: dataFD, size: fileLength, oldSize: dataSize, runs: runs,
+                                                                           working: working, buffer: scratch()),
                     size: fileLength, path: dataPath)
         }
-        if runs.isEmpty {
-            finishTrace(env, traceEpoch, fileLength)
+        // Nothing new: the last commit is durable already (its record was fenced).
+        if runs.isEmpty && fileLength == dataSize {
+            finishTrace(traceEpoch, fileLength)
             return CommitStats()
         }
-        if medium == nil {
-            let m = PersistentFile.detectMedium(persistent + runs[0].offset, min(runs[0].length, fileLength - runs[0].offset))
-            medium = m
+        ops.setData(base: persistent, fd: dataFD)
+        if medium == nil && !runs.isEmpty {
+            medium = PersistentFile.detectMedium(persistent + runs[0].offset, min(runs[0].length, fileLength - runs[0].offset))
         }
-        ops.setMedium(medium!)
-
-        let skipUndo = env.fault == .skipUndo
-        let loggedDesc = skipUndo ? 0 : descBytes
-        let loggedLines = skipUndo ? 0 : lines
-        let undoOffset = LogFormat.align64(LogFormat.descriptorOffset + loggedDesc)
-        try log.ensureCapacity(undoOffset + loggedLines * 64, medium: medium!, ops: ops)
-        ops.setLog(base: log.base, fd: log.fd, path: log.path)
+        let medium = self.medium ?? .pageCache
+        ops.setMedium(medium)
+        let (descBytes, lines, dataBytes, slots) = try encode(runs, fileLength: fileLength)
+        let payloadStart = LogFormat.recordHeaderSize + LogFormat.align64(descBytes)
+        let grain = medium == .pmem ? 64 : 4096
+        let length = LogFormat.align(payloadStart + slots, grain)
+        if recordUncertain || head + length > log.capacity {
+            try startLap(need: length)
+        }
         let epoch = lastEpoch + 1
+        if env.faults.contains(.applyBeforeLog) { apply(runs, working, fileLength) }
 
-        // 1. Undo images (committed contents), descriptors and header body; then persist.
-        var crc = chainSegment(0, ops.storeChecksummed(.log, at: LogFormat.descriptorOffset, from: desc, count: loggedDesc))
-        var undoBytes = 0
-        if !skipUndo {
-            var slot = undoOffset
-            for r in runs {
-                let len = min(r.offset + r.length, fileLength) - r.offset
-                crc = chainSegment(crc, ops.storeChecksummed(.log, at: slot, from: persistent + r.offset, count: len))
-                slot += (r.length + 63) & ~63
-                undoBytes += len
-            }
+        // The record: descriptors and new contents (checksummed as they are copied), header last.
+        ops.beginRecord(at: head, headerSize: LogFormat.recordHeaderSize)
+        var crc = chainSegment(0, ops.appendRecord(from: desc, count: descBytes))
+        var slot = head + payloadStart
+        for r in runs {
+            ops.padRecord(to: slot)
+            let len = min(r.offset + r.length, fileLength) - r.offset
+            crc = chainSegment(crc, ops.appendRecord(from: working + r.offset, count: len))
+            slot += (r.length + 63) & ~63
         }
-        var h = LogHeader()
-        h.tag = LogFormat.tag(.clean, epoch: lastEpoch)
-        h.identity = identity
-        h.fileSize = UInt64(fileLength)
-        h.epoch = epoch
-        h.timeNs = PersistentFile.nowNs()
-        h.runCount = UInt64(skipUndo ? 0 : runs.count)
-        h.lineCount = UInt64(loggedLines)
-        h.descBytes = UInt64(loggedDesc)
-        h.undoOffset = UInt64(undoOffset)
-        h.entriesCRC = crc
-        h.medium = medium!.rawValue
-        h.pid = UInt64(currentProcessID())
-        h.store(header)
-        // The tag word (bytes 8..<16) is not rewritten: it stays clean until step 2. The reserved
-        // tail of the header is zero on disk already (every full header write zeroes it).
-        ops.store(.log, at: 16, from: header + 16, count: LogFormat.headerUsedEnd - 16)
-        ops.event("undo-written")
-        try ops.fence(.log)
-        ops.event("undo-persisted")
-
-        // 2. Mark the log valid.
-        ops.storeWord(.log, at: LogFormat.Offset.tag, LogFormat.tag(.pending, epoch: epoch))
-        ops.event("log-valid")
+        var rh = RecordHeader()
+        rh.medium = medium.rawValue
+        rh.salt = header.salt
+        rh.epoch = epoch
+        rh.length = UInt64(length)
+        rh.fileSize = UInt64(fileLength)
+        rh.runCount = UInt32(runs.count)
+        rh.descBytes = UInt32(descBytes)
+        rh.timeNs = PersistentFile.nowNs()
+        rh.bodyCRC = crc
+        rh.store(scratchHeader)
+        ops.finishRecord(header: scratchHeader, count: LogFormat.recordHeaderSize)
+        ops.event("record-written")
         do {
             try ops.fence(.log)
-            ops.event("log-valid-persisted")
-            if env.fault == .earlyInvalidate {
-                try invalidate(epoch)
-            }
-            // 3. Copy the dirty runs into the file; persist.
-            for r in runs {
-                let len = min(r.offset + r.length, fileLength) - r.offset
-                ops.store(.data, at: r.offset, from: working + r.offset, count: len)
-                ops.event("data-run")
-            }
-            try ops.fence(.data)
-            ops.event("data-persisted")
-            // 4. Invalidate the log; the commit is durable once this is.
-            try invalidate(epoch)
-        } catch let e as SnapshotError {
-            throw rollBackAfterFailure(h, e)
-        }
-        lastEpoch = epoch
-        finishTrace(env, traceEpoch, fileLength)
-        return CommitStats(lines: lines, logBytes: loggedDesc + undoBytes + (LogFormat.headerUsedEnd - 16) + 16, dataBytes: dataBytes)
-    }
-
-    private func invalidate(_ epoch: UInt64) throws {
-        ops.storeWord(.log, at: LogFormat.Offset.tag, LogFormat.tag(.clean, epoch: epoch))
-        ops.event("log-invalidated")
-        try ops.fence(.log)
-        ops.event("log-invalidated-persisted")
-    }
-
-    /// A write or fence failed after the log became valid: put the committed contents back now
-    /// (instead of leaving it to the next open) so the caller sees the previous committed state.
-    private func rollBackAfterFailure(_ h: LogHeader, _ e: SnapshotError) -> SnapshotError {
-        guard let log = log else { return e }
-        do {
-            try Recovery.rollBack(h, log: log.base!, logSize: log.capacity, ops: ops)
-            return SnapshotError(code: e.code, description: e.description + "; the commit was rolled back, \(dataPath) keeps its previous committed contents")
         } catch {
-            return SnapshotError(code: e.code, description: e.description +
-                "; rolling back failed too (\(error)): the undo log stays valid and the next open of \(dataPath) restores its previous committed contents")
+            recordUncertain = true
+            throw error
+        }
+        ops.event("record-persisted")
+        // Durable: from here on the commit is acknowledged, whatever happens to the apply.
+        head += length
+        recordsInLap += 1
+        lastEpoch = epoch
+        if !env.faults.contains(.applyBeforeLog) { apply(runs, working, fileLength) }
+        if fileLength < dataSize { resize(fileLength) }
+        finishTrace(traceEpoch, fileLength)
+        // Bytes written to the log: the record without its alignment padding (never written).
+        return CommitStats(lines: lines, logBytes: payloadStart + slots, dataBytes: dataBytes)
+    }
+
+    /// Copies the runs working -> data file (I1: only after their record is durable). A size
+    /// increase comes first so that the new pages exist; a decrease is applied by the caller.
+    private func apply(_ runs: UnsafeBufferPointer<DirtyRun>, _ working: UnsafeRawPointer, _ fileLength: Int) {
+        if fileLength > dataSize { resize(fileLength) }
+        for r in runs {
+            let len = min(r.offset + r.length, fileLength) - r.offset
+            ops.storeData(at: r.offset, from: working + r.offset, count: len)
+            ops.event("data-run")
         }
     }
 
-    private func finishTrace(_ env: SnapshotEnvironment, _ traceEpoch: UInt64, _ fileLength: Int) {
+    /// Sets the data file's size after its record is durable. A failure cannot fail the commit
+    /// (it is acknowledged by its record): the lap is re-applied, size included, before it ends.
+    private func resize(_ size: Int) {
+        do { try ops.setDataSize(size) } catch {
+            dataSuspect = true
+            writeStderr("\(error); it is repaired from the log before the log is reused")
+        }
+        dataSize = size
+        sizeChangedInLap = true
+    }
+
+    private func finishTrace(_ traceEpoch: UInt64, _ fileLength: Int) {
         if let ct = env.commitTrace {
             ct.line("commit", epoch: traceEpoch, digest: ImageDigest.file(fd: dataFD, size: fileLength, buffer: scratch()),
                     size: fileLength, path: dataPath)
@@ -265,8 +398,8 @@ public final class PersistentFile {
     }
 
     /// Validates the runs and encodes their descriptors into `desc`.
-    /// Returns (descriptor bytes, lines, data bytes).
-    private func encode(_ runs: UnsafeBufferPointer<DirtyRun>, fileLength: Int) throws -> (Int, Int, Int) {
+    /// Returns (descriptor bytes, lines, data bytes, payload slot bytes).
+    private func encode(_ runs: UnsafeBufferPointer<DirtyRun>, fileLength: Int) throws -> (Int, Int, Int, Int) {
         let need = runs.count * 20
         if need > descCapacity {
             desc.deallocate()
@@ -276,7 +409,8 @@ public final class PersistentFile {
         let fileEnd = LogFormat.align64(fileLength)
         var out = 0, lines = 0, bytes = 0
         var nextLine = 0
-        for (k, r) in runs.enumerated() {
+        for k in 0..<runs.count {
+            let r = runs[k]
             let end = r.offset &+ r.length
             guard r.offset >= 0, r.offset & 63 == 0, r.length > 0, r.offset < fileLength, end <= fileEnd,
                   r.length & 63 == 0 || end >= fileLength else {
@@ -295,7 +429,7 @@ public final class PersistentFile {
             lines += count
             bytes += min(end, fileLength) - r.offset
         }
-        return (out, lines, bytes)
+        return (out, lines, bytes, lines * 64)
     }
 
     nonisolated(unsafe) private static var warnedNoPmem = false
@@ -318,20 +452,43 @@ public final class PersistentFile {
         return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
     }
 
-    /// Releases the lock and the log's mapping and descriptor. The log file stays, clean (and
-    /// shrunk if a large commit grew it), so `snapshot status` can still report the last commit.
+    /// Retires the lap (data fence + new header, so the next open has nothing to replay), then
+    /// releases the lock and the log's mapping and descriptor. A log grown by a large commit is
+    /// shrunk back. If retiring fails the lap stays and the next open replays it.
     public func close() {
         guard let log = log else { return }
-        if snapshot_fork_generation() == ownerGeneration { log.shrink(ops: ops) }
+        if snapshot_fork_generation() == ownerGeneration {
+            if recordsInLap > 0 || recordUncertain || dataSuspect {
+                do { try startLap(need: 0) } catch {
+                    writeStderr("snapshot: closing \(dataPath): \(error); the log keeps the commits and the next open replays them")
+                }
+            }
+            if recordsInLap == 0 && !recordUncertain { log.shrink(ops: ops) }
+        }
         log.close()
         self.log = nil
     }
 
-    /// For read-only mappers and the CLI: recovers an interrupted commit of the file at `dataPath`
-    /// if no writer holds the lock (a writer recovered it when it opened the file). Returns true if
-    /// it rolled something back.
+    /// The last durable commit of the file.
+    public var lastCommittedEpoch: UInt64 { lastEpoch }
+
+    /// Records in the current lap (tests).
+    var recordsInCurrentLap: Int { recordsInLap }
+
+    /// For read-only mappers and the CLI: brings the file at `dataPath` up to date if no writer
+    /// holds the lock (a writer did that when it opened the file). Returns true if it replayed
+    /// something.
     public static func recoverIfNeeded(dataPath: String) throws -> Bool {
-        if case .rolledBack = try recover(dataPath: dataPath, adopt: false) { return true }
+        if case .recovered = try recover(dataPath: dataPath, adopt: false) { return true }
         return false
     }
+}
+
+/// splitmix64 finaliser: spreads a counter into a salt (uniqueness matters, secrecy does not).
+@inline(__always)
+func mix64(_ x: UInt64) -> UInt64 {
+    var z = x &+ 0x9E37_79B9_7F4A_7C15
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
 }

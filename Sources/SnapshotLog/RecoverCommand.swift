@@ -7,16 +7,16 @@ public enum RecoveryOutcome {
     case noLog
     /// A writer holds the file (it recovered the file when it opened it).
     case busy
-    /// Nothing pending; `epoch` is the last completed commit.
+    /// Nothing to replay; `epoch` is the last commit.
     case clean(epoch: UInt64)
-    /// An interrupted commit (epoch) was rolled back: `lines` lines restored.
-    case rolledBack(epoch: UInt64, lines: Int)
+    /// The log's commits up to `epoch` were (re)applied: `lines` lines written.
+    case recovered(epoch: UInt64, lines: Int)
 }
 
 extension PersistentFile {
-    /// Recovers the file at `dataPath` unless a writer holds it. `adopt` accepts a pending log whose
-    /// recorded identity differs from the file (file and log copied or restored together), provided
-    /// size and checksums match.
+    /// Recovers the file at `dataPath` unless a writer holds it: replays the log's commits (or
+    /// rolls back a version-1 log) and retires them. `adopt` accepts a log whose recorded identity
+    /// differs from the file (file and log copied or restored together).
     public static func recover(dataPath: String, adopt: Bool) throws -> RecoveryOutcome {
         let log: LogFile
         switch try LogFile.open(dataPath: dataPath, create: false, mode: 0o600) {
@@ -29,25 +29,33 @@ extension PersistentFile {
         }
         defer { log.close() }
         try log.map()
-        let h: LogHeader
-        switch try Recovery.classify(log: log.base, size: log.capacity, logPath: log.path, dataPath: dataPath) {
+        // Read-only first: a clean log needs no write access to the data file.
+        switch try Recovery.readHeader(log: log.base, size: log.capacity, logPath: log.path, dataPath: dataPath) {
         case .empty: return .clean(epoch: 0)
-        case .clean(let c): return .clean(epoch: c.tagEpoch)
-        case .pending(let p): h = p
+        case .legacyV1:
+            if case .clean(let e)? = try LegacyRecoveryV1.classify(log.base!, size: log.capacity, logPath: log.path, dataPath: dataPath) {
+                return .clean(epoch: e)
+            }
+        case .current(let h, _):
+            let lap = Recovery.scanLap(h, log: log.base!, size: log.capacity)
+            if lap.records.isEmpty && lap.problem == nil { return .clean(epoch: h.baseEpoch) }
         }
         let fd = Glibc.open(dataPath, O_RDWR | O_CLOEXEC)
         guard fd >= 0 else {
-            throw SnapshotError.errno("\(dataPath) has an interrupted commit to roll back, which needs write access; cannot open it for writing")
+            throw SnapshotError.errno("\(dataPath) has commits in its log to apply, which needs write access; cannot open it for writing")
         }
         defer { Glibc.close(fd) }
-        var c = snapshot_file_identity()
-        guard snapshot_file_identity(fd, &c) == 0 else { throw SnapshotError.errno("cannot stat \(dataPath)") }
-        if let e = Recovery.validatePending(h, log: log.base!, logSize: log.capacity, logPath: log.path, dataPath: dataPath,
-                                            identity: FileIdentity(c), dataSize: Int(c.size), adopt: adopt) {
-            throw e
+        // The engine object does the rest: replay under the lock we hold, then a new lap.
+        log.close()
+        let p: PersistentFile
+        do {
+            p = try PersistentFile(dataPath: dataPath, dataFD: fd, adopt: adopt)
+        } catch let e as SnapshotError where e.code == EBUSY {
+            return .busy
         }
-        let ops = PersistenceOps(dataPath: dataPath)
-        let lines = try rollBackMapped(h, log: log, dataFD: fd, dataSize: Int(c.size), ops: ops)
-        return .rolledBack(epoch: h.epoch, lines: lines)
+        let epoch = p.lastCommittedEpoch
+        let lines = p.recoveredLines
+        p.close()
+        return .recovered(epoch: epoch, lines: lines)
     }
 }

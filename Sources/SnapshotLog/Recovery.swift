@@ -1,108 +1,154 @@
 import CSnapshotPmem
 import Glibc
 
-/// What a log says, before anything is done about it.
-enum LogState {
-    /// Zero-length or all-zero header: the log's creation was interrupted; nothing is pending.
-    case empty
-    /// No commit in flight; the tag's epoch is the last completed commit.
-    case clean(LogHeader)
-    /// A commit was interrupted: its undo images must be copied back.
-    case pending(LogHeader)
-}
-
+/// Reading a log: which header copy is current, which records form the lap, and replaying them.
+/// Used at open (PersistentFile), by `snapshot recover|status|verify`, and by read-only mappers.
 enum Recovery {
-    /// Reads the header of a mapped log. Throws for logs that are not Snapshot logs at all (bad
-    /// magic, unknown version, impossible tag): those are never touched.
-    static func classify(log: UnsafeRawPointer?, size: Int, logPath: String, dataPath: String) throws -> LogState {
-        guard let log = log, size >= LogFormat.headerSize else {
-            if size == 0 { return .empty }
-            // Shorter than a header: only an interrupted creation can leave that; check it is zero.
-            if let p = log, (0..<size).allSatisfy({ p.load(fromByteOffset: $0, as: UInt8.self) == 0 }) { return .empty }
-            throw SnapshotError(code: EBADMSG, description:
-                "snapshot: \(logPath) (the undo log of \(dataPath)) is truncated (\(size) bytes); the data was not touched - if no Snapshot program was committing \(dataPath), remove the log")
-        }
-        if LogHeader.isAllZero(log) { return .empty }
-        let h = LogHeader.load(log)
-        guard h.magic == LogFormat.magic else {
-            throw SnapshotError(code: EBADMSG, description:
-                "snapshot: \(logPath) is not a Snapshot undo log (bad magic); the data of \(dataPath) was not touched - move that file away")
-        }
-        guard h.version == LogFormat.version else {
-            throw SnapshotError(code: EPROTO, description:
-                "snapshot: \(logPath) has log format version \(h.version), this Snapshot reads version \(LogFormat.version); use the Snapshot release that wrote it to recover \(dataPath)")
-        }
-        switch h.tagState {
-        case LogFormat.State.clean.rawValue, 0: return .clean(h)
-        case LogFormat.State.pending.rawValue: return .pending(h)
-        default:
-            throw SnapshotError(code: EBADMSG, description:
-                "snapshot: \(logPath) (the undo log of \(dataPath)) has a corrupt state word 0x\(String(h.tag, radix: 16)); the data was not touched")
-        }
+    /// What the header area says.
+    enum HeaderState {
+        /// Zero-length, or no header copy ever completed: nothing can have been committed.
+        case empty
+        /// The previous release's undo log (LegacyLogV1.swift).
+        case legacyV1
+        /// `slot` is the index of the current copy.
+        case current(LogHeader, slot: Int)
     }
 
-    /// Checks that a pending log is intact and belongs to the data file. nil = safe to roll back.
-    /// `adopt` accepts a log whose identity differs (the file and its log were copied together),
-    /// provided everything else (size, checksums) matches.
-    static func validatePending(_ h: LogHeader, log: UnsafeRawPointer, logSize: Int, logPath: String,
-                                dataPath: String, identity: FileIdentity, dataSize: Int, adopt: Bool) -> SnapshotError? {
-        let keep = "the data was not touched"
-        guard LogHeader.computeCRC(log) == h.headerCRC else {
-            return SnapshotError(code: EBADMSG, description:
-                "snapshot: the undo log \(logPath) holds an interrupted commit of \(dataPath) but its header fails its checksum; \(keep) - the log is damaged, restore \(dataPath) from a backup or remove the log to accept the file as it is")
+    /// Throws for logs that are not Snapshot logs at all, of an unknown version, or whose header
+    /// copies are both damaged: those are never touched.
+    static func readHeader(log: UnsafeRawPointer?, size: Int, logPath: String, dataPath: String) throws -> HeaderState {
+        guard let log = log, size > 0 else { return .empty }
+        let keep = "the data of \(dataPath) was not touched"
+        if size >= LogFormatV1.headerSize && loadU64(log, 0) == LogFormatV1.magic { return .legacyV1 }
+        var best: (LogHeader, Int)?
+        var damaged = 0, zero = 0
+        for (k, off) in LogFormat.headerCopyOffsets.enumerated() {
+            guard off + LogFormat.headerCopySize <= size else {
+                // A log shorter than its header area: only an interrupted creation leaves that.
+                if (off..<size).allSatisfy({ log.load(fromByteOffset: $0, as: UInt8.self) == 0 }) { zero += 1; continue }
+                throw SnapshotError(code: EBADMSG, description:
+                    "snapshot: \(logPath) (the log of \(dataPath)) is truncated (\(size) bytes); \(keep) - if no Snapshot program was committing \(dataPath), remove the log")
+            }
+            switch LogHeader.read(log + off) {
+            case .zero: zero += 1
+            case .damaged: damaged += 1
+            case .valid(let h): if best == nil || h.seq > best!.0.seq { best = (h, k) }
+            case .otherVersion(let v):
+                throw SnapshotError(code: EPROTO, description:
+                    "snapshot: \(logPath) has log format version \(v), this Snapshot reads versions 1 and \(LogFormat.version); use the Snapshot release that wrote it to recover \(dataPath)")
+            case .foreign:
+                throw SnapshotError(code: EBADMSG, description:
+                    "snapshot: \(logPath) is not a Snapshot log (bad magic); \(keep) - move that file away")
+            }
         }
-        guard h.tagEpoch == h.epoch else {
-            return SnapshotError(code: EBADMSG, description:
-                "snapshot: the undo log \(logPath) is inconsistent (state epoch \(h.tagEpoch), header epoch \(h.epoch)); \(keep)")
-        }
-        if !adopt && !h.identity.matches(identity) {
-            return SnapshotError(code: ESTALE, description:
-                "snapshot: the undo log \(logPath) holds an interrupted commit of another file (log: \(h.identity.summary); \(dataPath): \(identity.summary)); \(keep) - if the file and its log were copied or restored together run `snapshot recover --adopt \(dataPath)`, otherwise remove the stale log")
-        }
-        guard h.fileSize == UInt64(dataSize) else {
-            return SnapshotError(code: ESTALE, description:
-                "snapshot: the undo log \(logPath) describes a \(h.fileSize)-byte file but \(dataPath) has \(dataSize) bytes; \(keep) - the log does not belong to this file")
-        }
-        if let problem = Descriptors.forEach(header: h, log: log, logSize: logSize, { _, _ in }) {
-            return SnapshotError(code: EBADMSG, description: "snapshot: the undo log \(logPath) is malformed (\(problem)); \(keep)")
-        }
-        guard entriesCRC(h, log: log, logSize: logSize) == h.entriesCRC else {
-            return SnapshotError(code: EBADMSG, description:
-                "snapshot: the undo entries in \(logPath) fail their checksum; \(keep) - the log is damaged, restore \(dataPath) from a backup or remove the log to accept the file as it is")
-        }
-        return nil
+        if let (h, k) = best { return .current(h, slot: k) }
+        // Nothing valid. The very first header write being torn (the other copy never written)
+        // is an interrupted creation; anything else is damage.
+        if zero == LogFormat.headerCopyOffsets.count || (damaged == 1 && zero == 1) { return .empty }
+        throw SnapshotError(code: EBADMSG, description:
+            "snapshot: both header copies of \(logPath) (the log of \(dataPath)) fail their checksum; \(keep) - the log is damaged, restore \(dataPath) from a backup or remove the log to accept the file as it is")
     }
 
-    /// Entries checksum: segment checksums of the descriptor block and of the used bytes of every
-    /// undo image, chained (see chainSegment). Descriptors must be valid.
-    static func entriesCRC(_ h: LogHeader, log: UnsafeRawPointer, logSize: Int) -> UInt32 {
-        var crc = chainSegment(0, snapshot_segment_crc(log + LogFormat.descriptorOffset, Int(h.descBytes)))
-        _ = Descriptors.forEach(header: h, log: log, logSize: logSize) { run, _ in
-            crc = chainSegment(crc, snapshot_segment_crc(log + run.slot, run.length))
-        }
-        return crc
+    /// One record of the lap.
+    struct Record {
+        var offset: Int
+        var header: RecordHeader
     }
 
-    /// Copies every undo image back to the data, makes it durable, then marks the log clean.
-    /// Idempotent: until the clean tag is durable the log stays pending and a crash anywhere in here
-    /// just means doing it again. Returns the number of lines restored.
-    @discardableResult
-    static func rollBack(_ h: LogHeader, log: UnsafeRawPointer, logSize: Int, ops: PersistenceOps) throws -> Int {
-        var restored = 0
-        let problem = Descriptors.forEach(header: h, log: log, logSize: logSize) { run, _ in
-            ops.store(.data, at: run.offset, from: log + run.slot, count: run.length)
-            restored += (run.length + 63) / 64
-            ops.event("recover-run")
+    /// The records of the current lap, in epoch order.
+    struct Lap {
+        var records: [Record] = []
+        /// Where the next record goes.
+        var end = LogFormat.recordsStart
+        /// Epoch of the last record (the header's base epoch when there is none).
+        var lastEpoch: UInt64 = 0
+        /// Data file size after the last record (nil when there is none).
+        var lastSize: UInt64?
+        var lines = 0
+        var runs = 0
+        /// Damage that is not a crash artefact (the lap must not be replayed); nil when sound.
+        var problem: String?
+    }
+
+    /// Walks the records from the start of the record area while each carries the header's salt,
+    /// the next epoch and valid checksums. The first that does not is an interrupted commit, unless
+    /// a valid successor follows it: then it is damage, reported in `problem`.
+    static func scanLap(_ h: LogHeader, log: UnsafeRawPointer, size: Int, acceptTornBodies: Bool = false) -> Lap {
+        var lap = Lap()
+        lap.lastEpoch = h.baseEpoch
+        var at = LogFormat.recordsStart
+        while at + LogFormat.recordHeaderSize <= size {
+            guard let r = RecordHeader.load(log + at), r.salt == h.salt, r.epoch == lap.lastEpoch &+ 1 else { break }
+            guard r.length >= UInt64(LogFormat.recordHeaderSize), r.length % 64 == 0, r.length <= UInt64(size - at),
+                  UInt64(r.payloadStart) <= r.length else {
+                lap.problem = "record \(r.epoch) at log offset \(at) has an impossible length \(r.length)"
+                break
+            }
+            var lines = 0
+            var crc = chainSegment(0, snapshot_segment_crc(log + at + LogFormat.recordHeaderSize, Int(r.descBytes)))
+            let malformed = Descriptors.forEach((log + at + LogFormat.recordHeaderSize).assumingMemoryBound(to: UInt8.self),
+                                                descBytes: Int(r.descBytes), runCount: Int(r.runCount),
+                                                fileSize: Int(clamping: r.fileSize), slotStart: r.payloadStart,
+                                                slotLimit: Int(r.length)) { run in
+                crc = chainSegment(crc, snapshot_segment_crc(log + at + run.slot, run.length))
+                lines += (run.length + 63) / 64
+            }
+            if crc != r.bodyCRC && !acceptTornBodies {
+                if let next = nextValid(after: at, r, h, log: log, size: size) {
+                    lap.problem = "record \(r.epoch) at log offset \(at) fails its checksum but record \(next) follows it"
+                }
+                break
+            }
+            if let m = malformed {
+                lap.problem = "record \(r.epoch) at log offset \(at) is malformed (\(m))"
+                break
+            }
+            lap.records.append(Record(offset: at, header: r))
+            lap.lastEpoch = r.epoch
+            lap.lastSize = r.fileSize
+            lap.lines += lines
+            lap.runs += Int(r.runCount)
+            at += Int(r.length)
         }
-        if let problem = problem {
-            throw SnapshotError(code: EBADMSG, description: "snapshot: the undo log of \(h.identity.summary) is malformed (\(problem))")
+        lap.end = at
+        return lap
+    }
+
+    /// The epoch of a valid record header right after a record whose body failed its checksum.
+    private static func nextValid(after at: Int, _ r: RecordHeader, _ h: LogHeader, log: UnsafeRawPointer, size: Int) -> UInt64? {
+        guard r.length >= 64, r.length % 64 == 0, r.length <= UInt64(size - at) else { return nil }
+        let next = at + Int(r.length)
+        guard next + LogFormat.recordHeaderSize <= size, let n = RecordHeader.load(log + next),
+              n.salt == h.salt, n.epoch == r.epoch + 1 else { return nil }
+        return n.epoch
+    }
+
+    /// Applies every record of the lap to the data file in order: size first when it grows, the
+    /// runs, size last when it shrinks. Redo is idempotent: a crash in here means doing it again.
+    /// `data` (ops' data mapping) must cover the largest size. Not made durable here.
+    static func replay(_ lap: Lap, log: UnsafeRawPointer, currentSize: Int, ops: PersistenceOps) throws -> Int {
+        var size = currentSize
+        var lines = 0
+        for rec in lap.records {
+            let r = rec.header
+            let newSize = Int(r.fileSize)
+            if newSize > size { try ops.setDataSize(newSize) }
+            let base = log + rec.offset
+            _ = Descriptors.forEach((base + LogFormat.recordHeaderSize).assumingMemoryBound(to: UInt8.self),
+                                    descBytes: Int(r.descBytes), runCount: Int(r.runCount), fileSize: newSize,
+                                    slotStart: r.payloadStart, slotLimit: Int(r.length)) { run in
+                ops.storeData(at: run.offset, from: base + run.slot, count: run.length)
+                lines += (run.length + 63) / 64
+                ops.event("replay-run")
+            }
+            if newSize < size { try ops.setDataSize(newSize) }
+            size = newSize
         }
-        try ops.fence(.data)
-        ops.event("recover-persisted")
-        ops.storeWord(.log, at: LogFormat.Offset.tag, LogFormat.tag(.clean, epoch: h.epoch > 0 ? h.epoch - 1 : 0))
-        ops.event("recover-invalidated")
-        try ops.fence(.log)
-        ops.event("recover-invalidated-persisted")
-        return restored
+        return lines
+    }
+
+    /// The largest data size any record of the lap needs mapped.
+    static func largestSize(_ lap: Lap, currentSize: Int) -> Int {
+        lap.records.reduce(currentSize) { max($0, Int(clamping: $1.header.fileSize)) }
     }
 }

@@ -1,0 +1,26 @@
+/// A run of dirty 64-byte lines, as file byte offsets: 64-aligned, sorted, disjoint, coalesced.
+/// `length` is a multiple of 64, except that a run ending at or beyond the end of the file may be
+/// clipped to it.
+public struct DirtyRun {
+    public var offset: Int
+    public var length: Int
+    public init(offset: Int, length: Int) {
+        self.offset = offset
+        self.length = length
+    }
+}
+
+/// What one commit wrote.
+public struct CommitStats {
+    /// Dirty 64-byte lines committed.
+    public var lines: Int
+    /// Bytes written to the undo log (descriptors + undo images + header words).
+    public var logBytes: Int
+    /// Bytes written to the data file.
+    public var dataBytes: Int
+    public init(lines: Int = 0, logBytes: Int = 0, dataBytes: Int = 0) {
+        self.lines = lines
+        self.logBytes = logBytes
+        self.dataBytes = dataBytes
+    }
+}
