@@ -81,6 +81,9 @@ final class PersistenceOps {
         }
     }
 
+    /// The data mapping stores go to (saved and restored around a temporary one).
+    var dataBase: UnsafeMutableRawPointer? { data.base }
+
     @inline(__always)
     func event(_ name: StaticString) { CrashPoints.event(name, dataPath) }
 
@@ -183,14 +186,15 @@ final class PersistenceOps {
         cursor = offset
     }
 
-    /// Stores the record header (its checksum covers the body already appended); durable, with
-    /// the body, after the next `fence(.log)`.
+    /// Stores the record header (its checksum covers the body already appended) and, on the page
+    /// cache, writes the record out; durable, with the body, after the next `fence(.log)`.
     func finishRecord(header: UnsafeRawPointer, count: Int) {
         if medium == .pmem {
             snapshot_pmem_memcpy_nt(log.base! + recordOffset, header, count)
             if let tr = trace { tr.store(log.traceIndex, offset: recordOffset, header, count) }
         } else if headerStaged && stageOffset == recordOffset {
             stage!.copyMemory(from: header, byteCount: count)
+            flushStage()
         } else {
             flushStage()
             writeLog(header, count, recordOffset)

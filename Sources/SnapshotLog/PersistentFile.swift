@@ -216,7 +216,9 @@ public final class PersistentFile {
     /// log if `need` bytes of records (or a longer lap) call for it, and writes the other header
     /// copy with a new salt and base = the last commit. The next record goes to the start.
     /// `afterRecovery`: the data is durable already (the replay fenced it), skip the data fence.
-    private func startLap(need: Int, afterRecovery: Bool = false) throws {
+    /// `full`: the lap ended because it ran out of room (not at close): a log below its growth
+    /// limit doubles, so that busy files take fewer lap ends.
+    private func startLap(need: Int, afterRecovery: Bool = false, full: Bool = false) throws {
         guard let log = log else { return }
         if !afterRecovery {
             if dataSuspect { try reapplyLap() }
@@ -236,7 +238,7 @@ public final class PersistentFile {
         let limit = env.logLimit ?? LogFormat.autoGrowLimit
         let initial = min(LogFormat.initialCapacity, limit)
         var capacity = max(log.capacity, initial)
-        if !afterRecovery && recordsInLap > 0 && capacity < limit { capacity = min(2 * capacity, limit) }
+        if full && capacity < limit { capacity = min(2 * capacity, limit) }
         while capacity < LogFormat.recordsStart + need { capacity *= 2 }
         try log.ensureCapacity(capacity, ops: ops)
         ops.setLog(base: log.base, fd: log.fd, path: log.path)
@@ -270,8 +272,8 @@ public final class PersistentFile {
     private func reapplyLap() throws {
         guard let log = log else { return }
         let lap = Recovery.scanLap(header, log: log.base!, size: log.capacity)
-        let medium = ops.medium
-        defer { ops.setMedium(medium) }
+        let medium = ops.medium, base = ops.dataBase
+        defer { ops.setMedium(medium); ops.setData(base: base, fd: dataFD) }
         try PersistentFile.withDataMapped(dataFD, size: Recovery.largestSize(lap, currentSize: dataSize), path: dataPath, ops: ops) {
             _ = try Recovery.replay(lap, log: log.base!, currentSize: dataSize, ops: ops)
             try ops.syncFile(.data)
@@ -314,7 +316,7 @@ public final class PersistentFile {
         let grain = medium == .pmem ? 64 : 4096
         let length = LogFormat.align(payloadStart + slots, grain)
         if recordUncertain || head + length > log.capacity {
-            try startLap(need: length)
+            try startLap(need: length, full: head + length > log.capacity)
         }
         let epoch = lastEpoch + 1
         if env.faults.contains(.applyBeforeLog) { apply(runs, working, fileLength) }

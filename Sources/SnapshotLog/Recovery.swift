@@ -41,6 +41,15 @@ enum Recovery {
                     "snapshot: \(logPath) is not a Snapshot log (bad magic); \(keep) - move that file away")
             }
         }
+        // A damaged copy is a torn header write only if nothing was written under it: records
+        // are written only after their header is durable (I3). Under the surviving (older) copy,
+        // every record of an earlier lap has an epoch <= its base; a record at the start of the
+        // lap under another salt with a later epoch was written under the damaged copy.
+        let first = size >= LogFormat.recordsStart + LogFormat.recordHeaderSize ? RecordHeader.load(log + LogFormat.recordsStart) : nil
+        if damaged > 0, let f = first, best == nil || (f.salt != best!.0.salt && f.epoch > best!.0.baseEpoch) {
+            throw SnapshotError(code: EBADMSG, description:
+                "snapshot: the current header copy of \(logPath) (the log of \(dataPath)) fails its checksum while commits were written under it; \(keep) - the log is damaged, restore \(dataPath) from a backup or remove the log to accept the file as it is")
+        }
         if let (h, k) = best { return .current(h, slot: k) }
         // Nothing valid. The very first header write being torn (the other copy never written)
         // is an interrupted creation; anything else is damage.

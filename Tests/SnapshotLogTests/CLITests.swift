@@ -35,10 +35,11 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(code, 0, text)
 
         let runs = f.dirty(lines: [2, 3, 100], value: 0x3C)
-        XCTAssertEqual(runChild(env: ["SNAPSHOT_CRASH_AT": "\(4 + runs.count)"]) {
+        XCTAssertEqual(runChild(env: ["SNAPSHOT_CRASH_AT": "2"]) {  // record durable, data not applied
             let p = try PersistentFile(dataPath: f.path, dataFD: f.fd)
             _ = try f.commit(p, runs)
         }, .exited(86))
+        assertSameImage(f.content(), old)
 
         (code, text) = try run([cli, "status", f.path], in: f)
         XCTAssertEqual(code, 2, text)
@@ -47,22 +48,20 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(code, 0, text)
         (code, text) = try run([cli, "recover", f.path], in: f)
         XCTAssertEqual(code, 0, text)
-        XCTAssertTrue(text.contains("rolled back"), text)
-        assertSameImage(f.content(), old)
+        XCTAssertTrue(text.contains("recovered"), text)
+        assertSameImage(f.content(), f.workingImage())
         (code, text) = try run([cli, "recover", f.path], in: f)
         XCTAssertEqual(code, 0, text)
         XCTAssertTrue(text.contains("nothing to recover"), text)
 
         // Damaged log: verify and recover fail, data untouched.
-        XCTAssertEqual(runChild(env: ["SNAPSHOT_CRASH_AT": "\(4 + runs.count)"]) {
+        let runs2 = f.dirty(lines: [5], value: 0x4D)
+        XCTAssertEqual(runChild(env: ["SNAPSHOT_CRASH_AT": "2"]) {
             let p = try PersistentFile(dataPath: f.path, dataFD: f.fd)
-            _ = try f.commit(p, runs)
+            _ = try f.commit(p, runs2)
         }, .exited(86))
         let torn = f.content()
-        let fd = open(f.logPath, O_RDWR)
-        var b: UInt8 = 0xAA
-        pwrite(fd, &b, 1, off_t(LogFormat.Offset.fileSize))
-        close(fd)
+        for copy in LogFormat.headerCopyOffsets { RefusalTests.flipByte(f.logPath, at: copy + LogFormat.HeaderOffset.baseEpoch) }
         (code, text) = try run([cli, "verify", f.path], in: f)
         XCTAssertEqual(code, 1, text)
         XCTAssertTrue(text.contains("checksum"), text)

@@ -124,28 +124,39 @@ final class CommitTests: XCTestCase {
         p.close()
     }
 
-    /// A fence failing after the log became valid: the commit throws, and the engine has already
-    /// rolled the file back to its previous committed contents; the next commit works.
-    func testFailureAfterLogValidRollsBackInProcess() throws {
-        let f = TestFile(size: 16 * 1024)
+    /// A failed ordering point fails the commit and applies nothing; the changes can be committed
+    /// again. A failed data fence (fsyncgate: the kernel may have dropped the dirty pages) makes
+    /// the engine re-apply the whole lap from the log before it trusts the next data fence.
+    func testFailedOrderingPointsFailTheCommitAndAreRepaired() throws {
+        let f = TestFile(size: 256 * 1024)
         let p = try PersistentFile(dataPath: f.path, dataFD: f.fd)
         defer { p.close() }
         let committed = f.content()
         let runs = f.dirty(lines: [0, 1, 100], value: 0x66)
-        p.ops.testFailNextFence = .data
-        let e = expectError(EIO) { _ = try f.commit(p, runs) }
-        XCTAssertTrue(e?.description.contains("rolled back") ?? false, e?.description ?? "")
-        assertSameImage(f.content(), committed)
-        XCTAssertEqual(PersistentFile.inspect(dataPath: f.path).state, .clean)
-        XCTAssertEqual(PersistentFile.inspect(dataPath: f.path).epoch, 0)
-        // A failure while persisting the undo log (before it is valid): nothing to roll back.
+        // The record's fence fails: the commit is not acknowledged and nothing is applied.
         p.ops.testFailNextFence = .log
-        _ = expectError(EIO) { _ = try f.commit(p, runs) }
+        let e = expectError(EIO) { _ = try f.commit(p, runs) }
+        XCTAssertTrue(e?.description.contains("log fence") ?? false, e?.description ?? "")
         assertSameImage(f.content(), committed)
-        // The same dirty set commits fine afterwards.
+        XCTAssertEqual(p.lastCommittedEpoch, 0)
+        // The same dirty set commits fine afterwards (in a new lap: the failed record is dead).
         _ = try f.commit(p, runs)
         assertSameImage(f.content(), f.workingImage())
-        XCTAssertEqual(PersistentFile.inspect(dataPath: f.path).epoch, 1)
+        XCTAssertEqual(p.lastCommittedEpoch, 1)
+
+        // A commit too big for the rest of the lap needs a new one, whose data fence fails: it fails and
+        // the previous lap stays (every commit in it still replayable).
+        let big = f.dirty(lines: Array(0..<(f.size / 64)), value: 0x77)
+        p.ops.testFailNextFence = .data
+        _ = expectError(EIO) { _ = try f.commit(p, big) }
+        XCTAssertEqual(p.lastCommittedEpoch, 1)
+        // Simulate the kernel having dropped the pages the failed fence reported: zero them in the
+        // file behind the engine's back. The retry re-applies the lap before fencing again.
+        let zeros = [UInt8](repeating: 0, count: 64)
+        XCTAssertEqual(pwrite(f.fd, zeros, 64, 0), 64)
+        _ = try f.commit(p, big)
+        assertSameImage(f.content(), f.workingImage())
+        XCTAssertEqual(p.lastCommittedEpoch, 2)
     }
 
     func testMalformedRunsAreRejectedWithoutWriting() throws {

@@ -85,36 +85,55 @@ final class FormatTests: XCTestCase {
         bad.withUnsafeBufferPointer { XCTAssertNil(Descriptors.get($0.baseAddress!, &k, bad.count)) }
     }
 
-    func testHeaderRoundTripAndChecksum() {
-        let p = UnsafeMutableRawPointer.allocate(byteCount: 256, alignment: 64)
+    func testHeaderCopyRoundTripAndChecksum() {
+        let p = UnsafeMutableRawPointer.allocate(byteCount: LogFormat.headerCopySize, alignment: 64)
         defer { p.deallocate() }
         var h = LogHeader()
-        h.tag = LogFormat.tag(.pending, epoch: 42)
+        h.seq = 7; h.salt = 0xABCD_EF01_2345_6789; h.baseEpoch = 42; h.baseSize = 1 << 40
         h.identity.fsid = 0x1234; h.identity.ino = 99; h.identity.birthSec = 7; h.identity.birthNsec = 8
-        h.identity.birthKind = 1; h.identity.dev = 5
-        h.fileSize = 1 << 40; h.epoch = 42; h.timeNs = 123; h.runCount = 3; h.lineCount = 9
-        h.descBytes = 6; h.undoOffset = 320; h.entriesCRC = 0xDEAD_BEEF; h.medium = 1; h.pid = 77
+        h.identity.birthKind = 1; h.identity.dev = 5; h.timeNs = 123; h.pid = 77; h.medium = 1
         h.store(p)
-        let l = LogHeader.load(p)
-        XCTAssertEqual(l.magic, LogFormat.magic)
-        XCTAssertEqual(l.tagState, LogFormat.State.pending.rawValue)
-        XCTAssertEqual(l.tagEpoch, 42)
+        guard case .valid(let l) = LogHeader.read(p) else { return XCTFail("copy does not read back") }
+        XCTAssertEqual(l.seq, 7)
+        XCTAssertEqual(l.salt, h.salt)
+        XCTAssertEqual(l.baseEpoch, 42)
+        XCTAssertEqual(l.baseSize, 1 << 40)
         XCTAssertEqual(l.identity, h.identity)
-        XCTAssertEqual(l.fileSize, 1 << 40)
-        XCTAssertEqual(l.entriesCRC, 0xDEAD_BEEF)
-        XCTAssertEqual(l.undoOffset, 320)
         XCTAssertEqual(l.pid, 77)
-        XCTAssertEqual(LogHeader.computeCRC(p), l.headerCRC)
-        // "SNAPLOG1" at the start of the file.
-        XCTAssertEqual(Array(UnsafeRawBufferPointer(start: p, count: 8)), Array("SNAPLOG1".utf8))
-        // Every body byte is covered by the header checksum; the tag is not (it changes alone).
-        for off in [24, 64, 100, 128, 255] {
+        XCTAssertEqual(l.medium, 1)
+        XCTAssertEqual(Array(UnsafeRawBufferPointer(start: p, count: 8)), Array("SNAPLOG2".utf8))
+        // Every byte after the checksum is covered by it.
+        for off in [16, 24, 32, 48, 100, 127] {
             p.storeBytes(of: p.load(fromByteOffset: off, as: UInt8.self) ^ 1, toByteOffset: off, as: UInt8.self)
-            XCTAssertNotEqual(LogHeader.computeCRC(p), l.headerCRC, "byte \(off)")
+            guard case .damaged = LogHeader.read(p) else { return XCTFail("byte \(off) not covered") }
             p.storeBytes(of: p.load(fromByteOffset: off, as: UInt8.self) ^ 1, toByteOffset: off, as: UInt8.self)
         }
-        p.storeBytes(of: LogFormat.tag(.clean, epoch: 42), toByteOffset: 8, as: UInt64.self)
-        XCTAssertEqual(LogHeader.computeCRC(p), l.headerCRC)
+        p.storeBytes(of: UInt32(3).littleEndian, toByteOffset: LogFormat.HeaderOffset.version, as: UInt32.self)
+        guard case .otherVersion(3) = LogHeader.read(p) else { return XCTFail("version") }
+        p.initializeMemory(as: UInt8.self, repeating: 0, count: LogFormat.headerCopySize)
+        guard case .zero = LogHeader.read(p) else { return XCTFail("zero") }
+        p.storeBytes(of: 1, toByteOffset: 0, as: UInt8.self)
+        guard case .foreign = LogHeader.read(p) else { return XCTFail("foreign") }
+    }
+
+    func testRecordHeaderRoundTripAndChecksum() {
+        let p = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 64)
+        defer { p.deallocate() }
+        var r = RecordHeader()
+        r.medium = 1; r.salt = 5; r.epoch = 9; r.length = 4096; r.fileSize = 12345; r.runCount = 3
+        r.descBytes = 6; r.timeNs = 11; r.bodyCRC = 0xDEAD_BEEF
+        r.store(p)
+        guard let l = RecordHeader.load(p) else { return XCTFail("record header does not read back") }
+        XCTAssertEqual(l.epoch, 9)
+        XCTAssertEqual(l.length, 4096)
+        XCTAssertEqual(l.fileSize, 12345)
+        XCTAssertEqual(l.bodyCRC, 0xDEAD_BEEF)
+        XCTAssertEqual(l.payloadStart, 128)
+        for off in [0, 8, 16, 24, 32, 40, 44, 48, 56, 60] {
+            p.storeBytes(of: p.load(fromByteOffset: off, as: UInt8.self) ^ 1, toByteOffset: off, as: UInt8.self)
+            XCTAssertNil(RecordHeader.load(p), "byte \(off) not covered")
+            p.storeBytes(of: p.load(fromByteOffset: off, as: UInt8.self) ^ 1, toByteOffset: off, as: UInt8.self)
+        }
     }
 
     func testIdentityMatching() {

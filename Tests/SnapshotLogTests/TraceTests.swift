@@ -87,30 +87,27 @@ final class TraceTests: XCTestCase {
         XCTAssertNotNil(dataIdx)
         XCTAssertNotNil(logIdx)
 
-        // Ordering: the pending tag is stored only after a fence that follows every undo store;
-        // every data store comes after a fence following the pending tag; the clean tag after a
-        // fence following the last data store; COMMIT_DONE last.
-        let tagStores = records.indices.filter { records[$0].kind == 2 && records[$0].file == logIdx && records[$0].offset == 8 }
-        XCTAssertEqual(tagStores.count, 2)
-        let pendingAt = tagStores[0], cleanAt = tagStores[1]
-        XCTAssertEqual(records[pendingAt].payload[0], LogFormat.State.pending.rawValue)
-        XCTAssertEqual(records[cleanAt].payload[0], LogFormat.State.clean.rawValue)
+        // Ordering (PersistentFile's invariants): the record is stored, then a log fence, then
+        // the data; at close a data fence, then the other header copy, then a log fence.
+        let recordStores = records.indices.filter { records[$0].kind == 2 && records[$0].file == logIdx && records[$0].offset >= UInt64(LogFormat.recordsStart) }
+        let headerStores = records.indices.filter { records[$0].kind == 2 && records[$0].file == logIdx && records[$0].offset < UInt64(LogFormat.recordsStart) }
+        XCTAssertEqual(recordStores.count, 1, "one pwrite per record on the page cache")
+        XCTAssertEqual(headerStores.count, 1)
         let dataStores = records.indices.filter { records[$0].kind == 2 && records[$0].file == dataIdx }
         XCTAssertEqual(dataStores.count, 4)
         func fenceBetween(_ a: Int, _ b: Int, covering file: UInt32?) -> Bool {
             (a + 1..<b).contains { records[$0].kind == 3 && (records[$0].file == file || records[$0].file == 0xFFFF_FFFF) }
         }
-        let lastUndo = records.indices.filter { records[$0].kind == 2 && records[$0].file == logIdx && $0 < pendingAt }.max()!
-        XCTAssertTrue(fenceBetween(lastUndo, pendingAt, covering: logIdx))
-        XCTAssertTrue(fenceBetween(pendingAt, dataStores.min()!, covering: logIdx))
-        XCTAssertTrue(fenceBetween(dataStores.max()!, cleanAt, covering: dataIdx))
-        XCTAssertTrue(fenceBetween(cleanAt, records.count, covering: logIdx))
-        XCTAssertEqual(records.last?.kind, 4)
-        XCTAssertEqual(records.last?.offset, 1)
+        XCTAssertTrue(fenceBetween(recordStores.max()!, dataStores.min()!, covering: logIdx))
+        XCTAssertTrue(fenceBetween(dataStores.max()!, headerStores[0], covering: dataIdx))
+        XCTAssertTrue(fenceBetween(headerStores[0], records.count, covering: logIdx))
+        // One commit + its close: three ordering points in all (record; data + header at close).
+        XCTAssertEqual(records.filter { $0.kind == 3 }.count, 3)
+        XCTAssertTrue(records.contains { $0.kind == 4 && $0.offset == 1 })
 
         // Replay each prefix onto the pre-commit images; recover; the file must be old or new, and
-        // new exactly when the clean tag's fence is in the prefix.
-        let cleanFence = (cleanAt + 1..<records.count).first { records[$0].kind == 3 }!
+        // new exactly when the record is in the prefix.
+        let recordAt = recordStores[0]
         var sawOld = 0, sawNew = 0
         for k in 0...records.count {
             var data = old, log = oldLog
@@ -138,7 +135,7 @@ final class TraceTests: XCTestCase {
             p.close()
             close(fd)
             let after = f.content()
-            if k > cleanFence {
+            if k > recordAt {
                 assertSameImage(after, new, "prefix \(k)")
                 sawNew += 1
             } else if after == old {
@@ -148,7 +145,7 @@ final class TraceTests: XCTestCase {
                 sawNew += 1
             }
         }
-        XCTAssertGreaterThan(sawOld, 5)
+        XCTAssertGreaterThan(sawOld, 0)
         XCTAssertGreaterThan(sawNew, 0)
     }
 }
