@@ -28,10 +28,17 @@ static int emit(struct snapshot_collector *c, intptr_t off, intptr_t len) {
 }
 
 int snapshot_collect(struct snapshot_collector *c, uintptr_t win_off, uintptr_t win_len) {
+    return snapshot_collect_part(c, win_off, 0, win_len);
+}
+
+// Scans only the level-2 words that cover [win_off + lo, win_off + hi): a file mapped at the start
+// of a 1 GiB window then costs a few word tests, not 64. A level-2 word (16 MiB) never straddles
+// two windows (16 MiB-aligned), so whatever it holds belongs to this file's window.
+int snapshot_collect_part(struct snapshot_collector *c, uintptr_t win_off, uintptr_t lo, uintptr_t hi) {
     c->nruns = 0;
     c->nsaved = 0;
     c->lines = 0;
-    size_t page0 = win_off >> 12, pages = win_len >> 12;
+    size_t page0 = (win_off + lo) >> 12, pages = (hi - lo + 4095) >> 12;
     size_t l2_first = page0 >> 12, l2_end = (page0 + pages + 4095) >> 12;
     for (size_t i2 = l2_first; i2 < l2_end; i2++) {
         if (!__atomic_load_n(&snapshot_dirty_l2[i2], __ATOMIC_RELAXED)) continue;

@@ -77,6 +77,10 @@ void snapshot_stats_add(uint64_t commits, uint64_t lines, uint64_t log_bytes, ui
     __atomic_fetch_add(&totals.recoveries, recoveries, __ATOMIC_RELAXED);
 }
 
+void snapshot_stats_add_ordering_points(uint64_t n) {
+    __atomic_fetch_add(&totals.ordering_points, n, __ATOMIC_RELAXED);
+}
+
 int snapshot_stats(struct snapshot_stats *out) {
     if (!out) { errno = EINVAL; return -1; }
     out->commits = __atomic_load_n(&totals.commits, __ATOMIC_RELAXED);
@@ -85,5 +89,6 @@ int snapshot_stats(struct snapshot_stats *out) {
     out->data_bytes_written = __atomic_load_n(&totals.data_bytes_written, __ATOMIC_RELAXED);
     out->commit_nanoseconds = __atomic_load_n(&totals.commit_nanoseconds, __ATOMIC_RELAXED);
     out->recoveries = __atomic_load_n(&totals.recoveries, __ATOMIC_RELAXED);
+    out->ordering_points = __atomic_load_n(&totals.ordering_points, __ATOMIC_RELAXED);
     return 0;
 }

@@ -12,8 +12,7 @@ func crc32c(_ crc: UInt32, _ p: UnsafeRawPointer, _ count: Int) -> UInt32 {
 /// block first, then each run's undo image in order).
 @inline(__always)
 func chainSegment(_ crc: UInt32, _ segment: UInt32) -> UInt32 {
-    var s = segment.littleEndian
-    return withUnsafeBytes(of: &s) { crc32c(crc, $0.baseAddress!, 4) }
+    snapshot_crc32c_u32(crc, segment)
 }
 
 /// FNV-1a 64-bit, the digest of whole-file images in SNAPSHOT_TRACE (cheap to reproduce in any

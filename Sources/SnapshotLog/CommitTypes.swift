@@ -14,11 +14,14 @@ public struct DirtyRun {
 public struct CommitStats {
     /// Dirty 64-byte lines committed.
     public var lines: Int
-    /// Bytes written to the undo log (descriptors + undo images + header words).
+    /// Bytes written to the log (the record, without alignment padding).
     public var logBytes: Int
+    /// Ordering points (pmem_drain / fdatasync) this commit took, lap end included.
+    public var orderingPoints: Int
     /// Bytes written to the data file.
     public var dataBytes: Int
-    public init(lines: Int = 0, logBytes: Int = 0, dataBytes: Int = 0) {
+    public init(lines: Int = 0, logBytes: Int = 0, dataBytes: Int = 0, orderingPoints: Int = 0) {
+        self.orderingPoints = orderingPoints
         self.lines = lines
         self.logBytes = logBytes
         self.dataBytes = dataBytes

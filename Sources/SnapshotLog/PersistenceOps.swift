@@ -53,6 +53,8 @@ final class PersistenceOps {
     private var headerStaged = false
     /// A deferred write error (pwrite), reported by the next fence.
     private var writeError: SnapshotError?
+    /// Ordering points taken so far (drains and fdatasyncs).
+    private(set) var orderingPoints = 0
     /// Tests only: the next fence of this target fails with EIO (exercises the error paths).
     var testFailNextFence: Target?
 
@@ -84,8 +86,13 @@ final class PersistenceOps {
     /// The data mapping stores go to (saved and restored around a temporary one).
     var dataBase: UnsafeMutableRawPointer? { data.base }
 
+    /// SNAPSHOT_CRASH_AT / _LIST, read once: events cost one predictable branch otherwise.
+    private let eventsActive = SnapshotEnvironment.shared.eventsActive
+
     @inline(__always)
-    func event(_ name: StaticString) { CrashPoints.event(name, dataPath) }
+    func event(_ name: StaticString) {
+        if _slowPath(eventsActive) { CrashPoints.happened(name, dataPath, SnapshotEnvironment.shared) }
+    }
 
     // MARK: data
 
@@ -96,7 +103,7 @@ final class PersistenceOps {
         guard count > 0 else { return }
         let dst = data.base! + offset
         if medium == .pmem {
-            snapshot_pmem_memcpy_nt(dst, src, count)
+            snapshot_nt_copy(dst, src, count)
         } else {
             dst.copyMemory(from: src, byteCount: count)
             dataDirty = true
@@ -147,7 +154,7 @@ final class PersistenceOps {
     func appendRecord(from src: UnsafeRawPointer, count: Int) -> UInt32 {
         if medium == .pmem {
             let dst = log.base! + cursor
-            let crc = snapshot_copy_segment_crc(dst, src, count, 1)
+            let crc = snapshot_nt_copy_crc(dst, src, count)
             if let tr = trace { tr.store(log.traceIndex, offset: cursor, dst, count) }
             cursor += count
             return crc
@@ -190,7 +197,7 @@ final class PersistenceOps {
     /// cache, writes the record out; durable, with the body, after the next `fence(.log)`.
     func finishRecord(header: UnsafeRawPointer, count: Int) {
         if medium == .pmem {
-            snapshot_pmem_memcpy_nt(log.base! + recordOffset, header, count)
+            snapshot_nt_copy(log.base! + recordOffset, header, count)
             if let tr = trace { tr.store(log.traceIndex, offset: recordOffset, header, count) }
         } else if headerStaged && stageOffset == recordOffset {
             stage!.copyMemory(from: header, byteCount: count)
@@ -249,6 +256,7 @@ final class PersistenceOps {
         }
         if medium == .pmem {
             snapshot_pmem_drain()
+            orderingPoints += 1
             if let tr = trace { tr.fence(PMTraceWriter.allFiles) }
             return
         }
@@ -272,6 +280,7 @@ final class PersistenceOps {
             if errno == EINTR { continue }
             throw SnapshotError.errno("fdatasync of \(m.path) failed")
         }
+        orderingPoints += 1
         if t == .data { dataDirty = false }
         if let tr = trace { tr.fence(m.traceIndex) }
     }

@@ -44,6 +44,9 @@ public final class PersistentFile {
     private var log: LogFile?
     let ops: PersistenceOps
     private let env = SnapshotEnvironment.shared
+    /// Read once: the commit path tests plain booleans, not the environment object.
+    private let tracing = SnapshotEnvironment.shared.tracing
+    private let faults = SnapshotEnvironment.shared.faults
     private var identity: FileIdentity
     private var medium: Medium?
     /// The current header copy (its salt and base) and which slot holds it.
@@ -222,7 +225,7 @@ public final class PersistentFile {
         guard let log = log else { return }
         if !afterRecovery {
             if dataSuspect { try reapplyLap() }
-            if !env.faults.contains(.noCheckpointFence) {
+            if !faults.contains(.noCheckpointFence) {
                 do {
                     try ops.fence(.data)
                     // pmem_drain does not make a size change durable; fdatasync does.
@@ -294,8 +297,8 @@ public final class PersistentFile {
             throw SnapshotError(code: EBUSY, description:
                 "snapshot: commit of \(dataPath) from a forked child: the parent process (pid \(ownerPid)) is its writer; only one process may commit a file")
         }
-        let traceEpoch = env.tracing ? TraceEpochs.next(dataPath) : 0
-        if let ct = env.commitTrace {
+        let traceEpoch = _slowPath(tracing) ? TraceEpochs.next(dataPath) : 0
+        if _slowPath(tracing), let ct = env.commitTrace {
             ct.line("begin", epoch: traceEpoch, digest: ImageDigest.wouldBe(fd: dataFD, size: fileLength, oldSize: dataSize, runs: runs,
                                                                            working: working, buffer: scratch()),
                     size: fileLength, path: dataPath)
@@ -306,6 +309,7 @@ public final class PersistentFile {
             return CommitStats()
         }
         ops.setData(base: persistent, fd: dataFD)
+        let fencesBefore = ops.orderingPoints
         if medium == nil && !runs.isEmpty {
             medium = PersistentFile.detectMedium(persistent + runs[0].offset, min(runs[0].length, fileLength - runs[0].offset))
         }
@@ -319,7 +323,7 @@ public final class PersistentFile {
             try startLap(need: length, full: head + length > log.capacity)
         }
         let epoch = lastEpoch + 1
-        if env.faults.contains(.applyBeforeLog) { apply(runs, working, fileLength) }
+        if _slowPath(faults.contains(.applyBeforeLog)) { apply(runs, working, fileLength) }
 
         // The record: descriptors and new contents (checksummed as they are copied), header last.
         ops.beginRecord(at: head, headerSize: LogFormat.recordHeaderSize)
@@ -355,11 +359,12 @@ public final class PersistentFile {
         head += length
         recordsInLap += 1
         lastEpoch = epoch
-        if !env.faults.contains(.applyBeforeLog) { apply(runs, working, fileLength) }
+        if _fastPath(!faults.contains(.applyBeforeLog)) { apply(runs, working, fileLength) }
         if fileLength < dataSize { resize(fileLength) }
         finishTrace(traceEpoch, fileLength)
         // Bytes written to the log: the record without its alignment padding (never written).
-        return CommitStats(lines: lines, logBytes: payloadStart + slots, dataBytes: dataBytes)
+        return CommitStats(lines: lines, logBytes: payloadStart + slots, dataBytes: dataBytes,
+                           orderingPoints: ops.orderingPoints - fencesBefore)
     }
 
     /// Copies the runs working -> data file (I1: only after their record is durable). A size
@@ -384,7 +389,9 @@ public final class PersistentFile {
         sizeChangedInLap = true
     }
 
+    @inline(__always)
     private func finishTrace(_ traceEpoch: UInt64, _ fileLength: Int) {
+        if _fastPath(!tracing) { return }
         if let ct = env.commitTrace {
             ct.line("commit", epoch: traceEpoch, digest: ImageDigest.file(fd: dataFD, size: fileLength, buffer: scratch()),
                     size: fileLength, path: dataPath)
@@ -402,36 +409,46 @@ public final class PersistentFile {
     /// Validates the runs and encodes their descriptors into `desc`.
     /// Returns (descriptor bytes, lines, data bytes, payload slot bytes).
     private func encode(_ runs: UnsafeBufferPointer<DirtyRun>, fileLength: Int) throws -> (Int, Int, Int, Int) {
-        let need = runs.count * 20
+        let need = runs.count &* 20
         if need > descCapacity {
             desc.deallocate()
-            descCapacity = max(need, 2 * descCapacity)
+            descCapacity = max(need, 2 &* descCapacity)
             desc = .allocate(capacity: descCapacity)
         }
         let fileEnd = LogFormat.align64(fileLength)
         var out = 0, lines = 0, bytes = 0
         var nextLine = 0
-        for k in 0..<runs.count {
-            let r = runs[k]
-            let end = r.offset &+ r.length
-            guard r.offset >= 0, r.offset & 63 == 0, r.length > 0, r.offset < fileLength, end <= fileEnd,
-                  r.length & 63 == 0 || end >= fileLength else {
-                throw SnapshotError(code: EINVAL, description:
-                    "snapshot: commit of \(dataPath): dirty run \(k) (offset \(r.offset), length \(r.length)) is not 64-byte aligned inside the \(fileLength)-byte file")
+        guard var r = runs.baseAddress else { return (0, 0, 0, 0) }
+        let endRun = r + runs.count
+        while r < endRun {
+            let offset = r.pointee.offset, length = r.pointee.length
+            let end = offset &+ length
+            let start = offset &>> 6
+            // One test for the common case (aligned, inside the file, after the previous run).
+            if _slowPath(offset & 63 != 0 || length <= 0 || offset >= fileLength || end > fileEnd ||
+                         (length & 63 != 0 && end < fileLength) || start < nextLine || offset < 0) {
+                throw badRun(runs, r - runs.baseAddress!, fileLength: fileLength, nextLine: nextLine)
             }
-            let start = r.offset >> 6
-            guard start >= nextLine else {
-                throw SnapshotError(code: EINVAL, description:
-                    "snapshot: commit of \(dataPath): dirty runs are not sorted and disjoint (run \(k) at offset \(r.offset))")
-            }
-            let count = (r.length + 63) >> 6
-            out += Descriptors.put(UInt64(start - nextLine), desc + out)
-            out += Descriptors.put(UInt64(count - 1), desc + out)
-            nextLine = start + count
-            lines += count
-            bytes += min(end, fileLength) - r.offset
+            let count = (length &+ 63) &>> 6
+            out &+= Descriptors.put(UInt64(truncatingIfNeeded: start &- nextLine), desc + out)
+            out &+= Descriptors.put(UInt64(truncatingIfNeeded: count &- 1), desc + out)
+            nextLine = start &+ count
+            lines &+= count
+            bytes &+= (end < fileLength ? end : fileLength) &- offset
+            r += 1
         }
-        return (out, lines, bytes, lines * 64)
+        return (out, lines, bytes, lines &* 64)
+    }
+
+    @inline(never)
+    private func badRun(_ runs: UnsafeBufferPointer<DirtyRun>, _ k: Int, fileLength: Int, nextLine: Int) -> SnapshotError {
+        let r = runs[k]
+        if r.offset >> 6 < nextLine && r.offset & 63 == 0 && r.length > 0 {
+            return SnapshotError(code: EINVAL, description:
+                "snapshot: commit of \(dataPath): dirty runs are not sorted and disjoint (run \(k) at offset \(r.offset))")
+        }
+        return SnapshotError(code: EINVAL, description:
+            "snapshot: commit of \(dataPath): dirty run \(k) (offset \(r.offset), length \(r.length)) is not 64-byte aligned inside the \(fileLength)-byte file")
     }
 
     nonisolated(unsafe) private static var warnedNoPmem = false

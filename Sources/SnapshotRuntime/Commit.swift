@@ -39,7 +39,9 @@ func commit(_ rt: Runtime, _ f: ManagedFile, _ what: String) -> Int32 {
     }
     let fileLength = id.size
     let start = monotonicNanoseconds()
-    if snapshot_collect(f.collector, UInt(f.windowOffset), UInt(f.windowSize)) != 0 {
+    // Only the mapped part of the window can hold lines to commit (clippedRuns drops the rest).
+    let scanLo = f.spans.first?.start ?? 0, scanHi = f.spans.last?.end ?? 0
+    if snapshot_collect_part(f.collector, UInt(f.windowOffset), UInt(scanLo), UInt(scanHi)) != 0 {
         return fail(ENOMEM, "\(what) of \(f.path): out of memory collecting dirty lines (ENOMEM); nothing committed")
     }
     guard let runs = clippedRuns(f, fileLength: fileLength) else {
@@ -53,6 +55,7 @@ func commit(_ rt: Runtime, _ f: ManagedFile, _ what: String) -> Int32 {
         let stats = try log.commit(runs: runs, working: base, persistent: pbase, fileLength: fileLength)
         snapshot_stats_add(1, UInt64(stats.lines), UInt64(stats.logBytes), UInt64(stats.dataBytes),
                            monotonicNanoseconds() - start, 0)
+        snapshot_stats_add_ordering_points(UInt64(stats.orderingPoints))
         return 0
     } catch {
         snapshot_collect_restore(f.collector)
@@ -65,8 +68,6 @@ func commit(_ rt: Runtime, _ f: ManagedFile, _ what: String) -> Int32 {
 /// line holding file data, in place, and returns them as DirtyRuns: the C runs are reinterpreted
 /// when DirtyRun has the same layout (two Ints), else copied into f.runs. nil: out of memory.
 private func clippedRuns(_ f: ManagedFile, fileLength: Int) -> UnsafeBufferPointer<DirtyRun>? {
-    f.spanBounds.removeAll(keepingCapacity: true)
-    for s in f.spans { f.spanBounds.append(s.start); f.spanBounds.append(s.end) }
     // Lines wholly beyond EOF cannot reach the file (the kernel does not write back stores past
     // EOF in the last page either).
     let limit = (fileLength + 63) & ~63
@@ -178,24 +179,31 @@ public func snapshotMsync(_ addr: UnsafeMutableRawPointer?, _ len: Int, _ flags:
     snapshot_global_lock()
     defer { snapshot_global_unlock() }
     guard let rt = runtimeInstance else { snapshot_set_errno(ENOMEM); return -1 }
-    // Every file with a mapping in [addr, addr+len) is committed, each whole.
+    // Every file with a mapping in [addr, addr+len) is committed, each whole. The common case,
+    // one file, allocates nothing.
     let end = a + max(len, 1)
-    var targets: [ManagedFile] = []
-    for f in rt.files {
-        let ws = rt.workingBase + f.windowOffset
-        let lo = max(a, ws) - ws, hi = min(end, ws + f.windowSize) - ws
-        if lo < hi && f.spans.contains(where: { $0.start < hi && lo < $0.end }) {
-            targets.append(f)
-        }
+    var first: ManagedFile? = nil
+    var more: [ManagedFile] = []
+    for f in rt.files where mapsPart(rt, f, a, end) {
+        if first == nil { first = f } else { more.append(f) }
     }
-    if targets.isEmpty {
+    guard let one = first else {
         snapshot_set_errno(ENOMEM)   // what the kernel says for an unmapped range
         return -1
     }
-    for f in targets {
-        if commitReleasingGlobal(rt, f, "msync") != 0 { return -1 }
-    }
+    if commitReleasingGlobal(rt, one, "msync") != 0 { return -1 }
+    for f in more where commitReleasingGlobal(rt, f, "msync") != 0 { return -1 }
     return 0
+}
+
+/// Does any mapping of `f` overlap [a, end)?
+@inline(__always)
+private func mapsPart(_ rt: Runtime, _ f: ManagedFile, _ a: Int, _ end: Int) -> Bool {
+    let ws = rt.workingBase + f.windowOffset
+    let lo = max(a, ws) - ws, hi = min(end, ws + f.windowSize) - ws
+    if lo >= hi { return false }
+    for s in f.spans where s.start < hi && lo < s.end { return true }
+    return false
 }
 
 @_cdecl("snapshot_rt_fsync")

@@ -30,11 +30,18 @@ final class ManagedFile {
     var windowOffset: Int           // window start, relative to the working base
     var windowSize: Int
     var mappings: [UserMapping] = []
-    var spans: [PageSpan] = []      // sorted, disjoint, count > 0
+    /// Sorted, disjoint, count > 0. Every change refreshes `spanBounds`, which the commit reads.
+    var spans: [PageSpan] = [] {
+        didSet {
+            spanBounds.removeAll(keepingCapacity: true)
+            for s in spans { spanBounds.append(s.start); spanBounds.append(s.end) }
+        }
+    }
     let commitMutex: UnsafeMutablePointer<pthread_mutex_t>
     let collector: UnsafeMutablePointer<snapshot_collector>
     var runs: [DirtyRun] = []       // reused between commits
-    var spanBounds: [Int] = []      // reused between commits: no allocation on the commit path
+    /// `spans` as [start0, end0, start1, end1, ...] for snapshot_clip_runs.
+    private(set) var spanBounds: [Int] = []
 
     init(device: UInt64, inode: UInt64, path: String, fd: Int32, log: PersistentFile,
          windowOffset: Int, windowSize: Int) {

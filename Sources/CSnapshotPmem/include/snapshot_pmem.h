@@ -73,6 +73,15 @@ uint32_t snapshot_segment_crc(const void *data, size_t len);
  * snapshot_pmem_drain), else memcpy. */
 uint32_t snapshot_copy_segment_crc(void *dst, const void *src, size_t len, int nontemporal);
 
+/* ---- non-temporal copies for small commits (nt_copy.c) ----
+ * Same contract as snapshot_pmem_memcpy_nt (durable after the next snapshot_pmem_drain), without
+ * libpmem's per-call dispatch for small sizes. libpmem must be loaded. */
+void snapshot_nt_copy(void *dst, const void *src, size_t len);
+/* snapshot_copy_segment_crc(dst, src, len, 1), fused for short segments. */
+uint32_t snapshot_nt_copy_crc(void *dst, const void *src, size_t len);
+/* snapshot_crc32c(crc, <v as 4 little-endian bytes>, 4), without the call overhead. */
+uint32_t snapshot_crc32c_u32(uint32_t crc, uint32_t v);
+
 /* ---- file identity (file_identity.c) ---- */
 struct snapshot_file_identity {
     uint64_t fsid;       /* statfs f_fsid (derived from the filesystem UUID: stable across reboots);

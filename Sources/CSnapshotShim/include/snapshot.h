@@ -23,10 +23,11 @@ int snapshot_is_managed(const void *addr);
 struct snapshot_stats {
     uint64_t commits;             /* successful commits */
     uint64_t lines_committed;     /* dirty 64-byte lines copied to the persistent copy */
-    uint64_t log_bytes_written;   /* bytes written to undo logs (entries and headers) */
+    uint64_t log_bytes_written;   /* bytes written to logs (records) */
     uint64_t data_bytes_written;  /* bytes written to persistent copies */
     uint64_t commit_nanoseconds;  /* wall time spent in commit */
-    uint64_t recoveries;          /* interrupted commits rolled back at map time */
+    uint64_t recoveries;          /* files brought up to date from their log at map time */
+    uint64_t ordering_points;     /* fences (pmem_drain) / fdatasyncs taken inside commits */
 };
 
 /* Process-wide totals since start. Returns 0, or -1 with errno = EINVAL for a NULL out. */

@@ -77,6 +77,8 @@ struct snapshot_collector {
  * working range (offsets relative to the working base, 16 MiB aligned), append coalesced runs with
  * offsets relative to win_off, and remember the taken words. 0, or -1 (ENOMEM). */
 int snapshot_collect(struct snapshot_collector *c, uintptr_t win_off, uintptr_t win_len);
+/* The same, scanning only the part [lo, hi) of the window (run offsets stay window-relative). */
+int snapshot_collect_part(struct snapshot_collector *c, uintptr_t win_off, uintptr_t lo, uintptr_t hi);
 /* Commit failed: give the taken bits back (they stay dirty for the next commit). */
 void snapshot_collect_restore(struct snapshot_collector *c);
 /* Keep only the parts of the collected runs inside the sorted, disjoint [start, end) pairs of
@@ -99,6 +101,7 @@ int snapshot_ro_overlaps(const void *addr, size_t len);
 /* ---- Statistics --------------------------------------------------------------------------- */
 void snapshot_stats_add(uint64_t commits, uint64_t lines, uint64_t log_bytes, uint64_t data_bytes,
                         uint64_t nanoseconds, uint64_t recoveries);
+void snapshot_stats_add_ordering_points(uint64_t n);
 
 #ifdef __cplusplus
 }

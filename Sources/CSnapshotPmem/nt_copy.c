@@ -1,0 +1,96 @@
+/* Non-temporal copies for the commit's hot path. A small commit copies a handful of 64-byte lines
+ * (its record and its data); libpmem's pmem_memcpy spends about 300 instructions per call deciding
+ * how to copy, more than the copy itself. Here: whole 16-byte chunks with movntdq, 8-byte pieces
+ * with movnti, and any last bytes with plain stores written back by pmem_flush; like pmem_memcpy
+ * with PMEM_F_MEM_NONTEMPORAL | PMEM_F_MEM_NODRAIN, the stores are durable after the next
+ * snapshot_pmem_drain(). Large copies still go to libpmem, which knows the CPU's widest stores. */
+#include "snapshot_pmem.h"
+
+#include <string.h>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+#define LARGE 4096
+
+/* Stores [d, d + n) from s with non-temporal stores; n < LARGE. */
+static void nt_small(unsigned char *d, const unsigned char *s, size_t n) {
+    while (n && ((uintptr_t)d & 15)) {                 /* head up to 16-byte alignment */
+        if (((uintptr_t)d & 7) == 0 && n >= 8) {
+            long long w;
+            memcpy(&w, s, 8);
+            _mm_stream_si64((long long *)(void *)d, w);
+            d += 8; s += 8; n -= 8;
+        } else {
+            size_t k = 8 - ((uintptr_t)d & 7);
+            if (k > n) k = n;
+            memcpy(d, s, k);
+            snapshot_pmem_flush(d, k);
+            d += k; s += k; n -= k;
+        }
+    }
+    for (; n >= 64; d += 64, s += 64, n -= 64) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)s);
+        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + 16));
+        __m128i c = _mm_loadu_si128((const __m128i *)(const void *)(s + 32));
+        __m128i e = _mm_loadu_si128((const __m128i *)(const void *)(s + 48));
+        _mm_stream_si128((__m128i *)(void *)d, a);
+        _mm_stream_si128((__m128i *)(void *)(d + 16), b);
+        _mm_stream_si128((__m128i *)(void *)(d + 32), c);
+        _mm_stream_si128((__m128i *)(void *)(d + 48), e);
+    }
+    for (; n >= 16; d += 16, s += 16, n -= 16)
+        _mm_stream_si128((__m128i *)(void *)d, _mm_loadu_si128((const __m128i *)(const void *)s));
+    if (n >= 8) {
+        long long w;
+        memcpy(&w, s, 8);
+        _mm_stream_si64((long long *)(void *)d, w);
+        d += 8; s += 8; n -= 8;
+    }
+    if (n) {
+        memcpy(d, s, n);
+        snapshot_pmem_flush(d, n);
+    }
+}
+
+void snapshot_nt_copy(void *dst, const void *src, size_t len) {
+    if (len >= LARGE) { snapshot_pmem_memcpy_nt(dst, src, len); return; }
+    nt_small(dst, src, len);
+}
+
+__attribute__((target("sse4.2"))) static uint32_t crc_small(const unsigned char *s, size_t n) {
+    uint64_t c = 0xFFFFFFFFu;
+    for (; n >= 8; s += 8, n -= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        c = _mm_crc32_u64(c, w);
+    }
+    uint32_t c32 = (uint32_t)c;
+    while (n--) c32 = _mm_crc32_u8(c32, *s++);
+    return ~c32;
+}
+
+uint32_t snapshot_nt_copy_crc(void *dst, const void *src, size_t len) {
+    if (len >= 256 || !snapshot_crc32c_hardware()) return snapshot_copy_segment_crc(dst, src, len, 1);
+    uint32_t crc = crc_small(src, len);   /* the segment checksum of a short segment: plain CRC-32C */
+    nt_small(dst, src, len);
+    return crc;
+}
+
+__attribute__((target("sse4.2"))) static uint32_t crc_u32_hw(uint32_t crc, uint32_t v) {
+    return ~_mm_crc32_u32(~crc, v);
+}
+
+uint32_t snapshot_crc32c_u32(uint32_t crc, uint32_t v) {
+    if (snapshot_crc32c_hardware()) return crc_u32_hw(crc, v);
+    uint32_t le = v;  /* x86 is little-endian: the 4 bytes in order */
+    return snapshot_crc32c(crc, &le, 4);
+}
+#else
+void snapshot_nt_copy(void *dst, const void *src, size_t len) { snapshot_pmem_memcpy_nt(dst, src, len); }
+uint32_t snapshot_nt_copy_crc(void *dst, const void *src, size_t len) { return snapshot_copy_segment_crc(dst, src, len, 1); }
+uint32_t snapshot_crc32c_u32(uint32_t crc, uint32_t v) {
+    unsigned char b[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16), (unsigned char)(v >> 24)};
+    return snapshot_crc32c(crc, b, 4);
+}
+#endif
