@@ -23,7 +23,7 @@ CC_BASE=${CC_BASE:-$(command -v clang-14 || echo /usr/bin/clang-14)}
 SNAPSHOT_CC=${SNAPSHOT_CC:-$SNAPSHOT_BUILD/bin/snapshot-cc}
 CFLAGS=(-O2 -gdwarf-4 -std=gnu11 -Wall -Wextra -Wno-unused-parameter)
 src=$here/workloads
-workloads=(list btree kv)
+workloads=(list btree kv sps)
 mkdir -p "$out/logs"
 
 sources_for() { # workload variant

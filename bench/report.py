@@ -53,7 +53,9 @@ def load(out):
 
 def phase_key(wl, ph):
     order = {"insert": 0, "traverse": 1, "read": 1, "delete": 2}
-    return ({"list": 0, "btree": 1, "kv": 2}.get(wl, 9), order.get(ph, 5), ph)
+    if ph.startswith("swap-k") and ph[6:].isdigit():
+        return (3, int(ph[6:]), ph)
+    return ({"list": 0, "btree": 1, "kv": 2, "sps": 3}.get(wl, 9), order.get(ph, 5), ph)
 
 
 def summarize(rows):

@@ -8,7 +8,8 @@
 #   --pmem-force 0|1   PMEM_IS_PMEM_FORCE for libpmem users (default 1 on the default tmpfs, else 0)
 #   --variants "..."   subset of: native snapshot pmdk msync wal msync-dax wal-dax snapshot-noop
 #                      snapshot-check
-#   --workloads "..."  subset of: list btree kv          --mixes "a b c d e f g"
+#   --workloads "..."  subset of: list btree kv sps      --mixes "a b c d e f g"
+#   --sps-swaps "..."  sps: pairs swapped per transaction (default "1 4 16 64")
 #   --batches "..."    operations per commit, e.g. "1 8 64 512"
 #   --ops N --keys N --repeats N --value-size N
 #   --out DIR          where results go (default build/bench-results/<profile>-<UTC time>)
@@ -30,7 +31,7 @@ else
   ops=1000000 keys=1000000 repeats=5 batches="1 8 64 512" mixes="a b c d e f g"
 fi
 dir=/dev/shm pmem_force="" variants="native snapshot pmdk msync wal msync-dax wal-dax snapshot-noop snapshot-check"
-workloads="list btree kv" value_size=64 out="" build=1 publish="" timeout=""
+workloads="list btree kv sps" sps_swaps="1 4 16 64" value_size=64 out="" build=1 publish="" timeout=""
 while [ $# -gt 0 ]; do
   case $1 in
     --dir) dir=$2; shift 2 ;;
@@ -38,6 +39,7 @@ while [ $# -gt 0 ]; do
     --variants) variants=$2; shift 2 ;;
     --workloads) workloads=$2; shift 2 ;;
     --mixes) mixes=$2; shift 2 ;;
+    --sps-swaps) sps_swaps=$2; shift 2 ;;
     --batches) batches=$2; shift 2 ;;
     --ops) ops=$2; shift 2 ;;
     --keys) keys=$2; shift 2 ;;
@@ -88,7 +90,7 @@ trap 'rm -rf "$work"' EXIT
   echo "machine: $(uname -srm); $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); $(nproc) cores; $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
   echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "medium: $dir ($(df -T "$dir" | awk 'NR==2 {print $2 " on " $1}')), PMEM_IS_PMEM_FORCE=$pmem_force"
-  echo "sizes: ops=$ops keys=$keys value_size=$value_size repeats=$repeats batches=[$batches] mixes=[$mixes]"
+  echo "sizes: ops=$ops keys=$keys value_size=$value_size repeats=$repeats batches=[$batches] mixes=[$mixes] sps_swaps=[$sps_swaps]"
   echo "variants: ${runnable[*]}"
   echo "compiler: $(/usr/bin/clang-14 --version | head -1); -O2"
 } >"$out/meta.txt"
@@ -121,7 +123,9 @@ sed 's/^/   /' "$out/meta.txt"
 configs=()
 for b in $batches; do
   for w in $workloads; do
-    if [ "$w" = kv ]; then for m in $mixes; do configs+=("kv:$m:$b"); done; else configs+=("$w:-:$b"); fi
+    if [ "$w" = kv ]; then for m in $mixes; do configs+=("kv:$m:$b"); done
+    elif [ "$w" = sps ]; then for k in $sps_swaps; do configs+=("sps:$k:$b"); done
+    else configs+=("$w:-:$b"); fi
   done
 done
 nv=${#runnable[@]}
@@ -138,7 +142,8 @@ for ((r = 1; r <= repeats; r++)); do
       n=$((n + 1))
       args=(--dir "$work" --ops "$ops" --batch "$b")
       [ "$w" = kv ] && args+=(--keys "$keys" --mix "$m" --value-size "$value_size")
-      label="$w$([ "$w" = kv ] && echo " ycsb-$m") batch=$b $v (repeat $r/$repeats)"
+      [ "$w" = sps ] && args+=(--keys "$keys" --swaps "$m")
+      label="$w$([ "$w" = kv ] && echo " ycsb-$m")$([ "$w" = sps ] && echo " k=$m") batch=$b $v (repeat $r/$repeats)"
       t0=$(date +%s.%N)
       if res=$(timeout "$timeout" "$out/bin/$v/$w" "${args[@]}" 2>"$out/last-stderr.txt"); then
         grep '^RESULT,' <<<"$res" | sed "s/^RESULT,//; s/\$/,$r/" >>"$raw"

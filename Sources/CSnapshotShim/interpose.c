@@ -144,6 +144,7 @@ EXPORT int mprotect(void *addr, size_t len, int prot) {
 // Shrinking a managed file below its mappings would make the committed file lose data outside a
 // commit (and make later commits fault): refused. Everything else goes to the kernel.
 static int truncate_impl(int fd, const char *path, off_t length) {
+    __atomic_fetch_add(&snapshot_size_generation, 1, __ATOMIC_RELAXED);
     if (snapshot_active() && __atomic_load_n(&snapshot_managed_files, __ATOMIC_RELAXED) > 0) {
         int prev = snapshot_enter_runtime();
         int r = snapshot_rt_truncate(fd, path, length);
@@ -159,6 +160,7 @@ EXPORT int truncate64(const char *path, off_t length) { return truncate_impl(-1,
 
 // fallocate modes that remove, zero or shift data change the committed file outside a commit.
 static int fallocate_impl(int fd, int mode, off_t off, off_t len) {
+    __atomic_fetch_add(&snapshot_size_generation, 1, __ATOMIC_RELAXED);
     const int destructive = 0x02 /* PUNCH_HOLE */ | 0x08 /* COLLAPSE_RANGE */ |
                             0x10 /* ZERO_RANGE */ | 0x20 /* INSERT_RANGE */;
     if ((mode & destructive) && snapshot_active() &&

@@ -33,11 +33,17 @@ private func refuseForkedCommit(_ f: ManagedFile, _ what: String) -> Int32 {
 func commit(_ rt: Runtime, _ f: ManagedFile, _ what: String) -> Int32 {
     if !f.isOwner { return refuseForkedCommit(f, what) }
     guard let log = f.log else { return fail(EBADF, "\(what) of \(f.path): file is closed (EBADF)") }
-    guard let id = fileIdentity(f.fd) else {
-        let code = snapshot_get_errno()
-        return fail(code, "\(what) of \(f.path): fstat failed (\(errnoName(code)))")
+    var fileLength = f.cachedSize
+    let generation = snapshot_size_generation
+    if fileLength < 0 || generation != f.cachedSizeGeneration {
+        guard let id = fileIdentity(f.fd) else {
+            let code = snapshot_get_errno()
+            return fail(code, "\(what) of \(f.path): fstat failed (\(errnoName(code)))")
+        }
+        fileLength = id.size
+        f.cachedSize = fileLength
+        f.cachedSizeGeneration = generation
     }
-    let fileLength = id.size
     let start = monotonicNanoseconds()
     // Only the mapped part of the window can hold lines to commit (clippedRuns drops the rest).
     let scanLo = f.spans.first?.start ?? 0, scanHi = f.spans.last?.end ?? 0

@@ -40,6 +40,11 @@ final class ManagedFile {
     let commitMutex: UnsafeMutablePointer<pthread_mutex_t>
     let collector: UnsafeMutablePointer<snapshot_collector>
     var runs: [DirtyRun] = []       // reused between commits
+    /// The file's size as the last commit saw it, valid while snapshot_size_generation equals
+    /// `cachedSizeGeneration`: commits do not fstat, the size changes only through calls the
+    /// runtime intercepts (truncate, fallocate), which bump the generation.
+    var cachedSize = -1
+    var cachedSizeGeneration: UInt64 = 0
     /// `spans` as [start0, end0, start1, end1, ...] for snapshot_clip_runs.
     private(set) var spanBounds: [Int] = []
 

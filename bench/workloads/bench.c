@@ -13,6 +13,7 @@ static void usage(const char *workload) {
             "usage: %s-%s [--dir DIR] [--ops N] [--batch N] [--seed N] [--heap-mb N] [--keep]\n"
             "       kv only: [--keys N] [--mix a|b|c|d|e|f|g] [--dist zipfian|uniform|latest]\n"
             "                [--value-size BYTES]\n"
+            "       sps only: [--keys N] (array length) [--swaps K] (pairs swapped per transaction)\n"
             "  --dir   directory for the data files (default /dev/shm)\n"
             "  --ops   operations per timed phase (default 1000000)\n"
             "  --batch operations per commit (default 1)\n",
@@ -42,6 +43,7 @@ void bench_parse(bench_cfg *cfg, int argc, char **argv, const char *workload) {
     cfg->mix = 'a';
     cfg->dist = NULL;
     cfg->keep = 0;
+    cfg->swaps = 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -56,6 +58,7 @@ void bench_parse(bench_cfg *cfg, int argc, char **argv, const char *workload) {
         else if (!strcmp(a, "--seed")) cfg->seed = parse_u64(v, a, workload);
         else if (!strcmp(a, "--heap-mb")) cfg->heap_mb = parse_u64(v, a, workload);
         else if (!strcmp(a, "--value-size")) cfg->value_size = (uint32_t)parse_u64(v, a, workload);
+        else if (!strcmp(a, "--swaps")) cfg->swaps = (uint32_t)parse_u64(v, a, workload);
         else if (!strcmp(a, "--mix")) {
             if (strlen(v) != 1 || v[0] < 'a' || v[0] > 'g') {
                 fprintf(stderr, "bench: --mix is one of a..g, got '%s'\n", v);

@@ -23,6 +23,7 @@ typedef struct bench_cfg {
     uint32_t value_size;    /* kv: bytes per value */
     char mix;               /* kv: YCSB mix 'a'..'g' */
     const char *dist;       /* kv: request distribution override (zipfian|uniform|latest), or NULL */
+    uint32_t swaps;         /* sps: pairs swapped per transaction */
     int keep;               /* keep the data files after the run (default: remove) */
 } bench_cfg;
 

@@ -27,6 +27,7 @@ extern "C" {
 #define SNAPSHOT_STATE_DISABLED 3   /* SNAPSHOT_DISABLE=1: pure pass-through */
 extern int snapshot_state;
 extern uintptr_t snapshot_persistent_base;
+extern uint64_t snapshot_size_generation;    /* bumped by every size-changing call (commit's size cache) */
 extern int snapshot_managed_files;         /* files with live managed mappings (fsync fast path) */
 extern int snapshot_quiet, snapshot_verify, snapshot_fault_drop_thread;
 
