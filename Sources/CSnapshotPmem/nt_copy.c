@@ -14,7 +14,21 @@
 #define LARGE 4096
 
 /* Stores [d, d + n) from s with non-temporal stores; n < LARGE. */
+static inline void nt_lines(unsigned char *d, const unsigned char *s, size_t n) {
+    for (; n >= 64; d += 64, s += 64, n -= 64) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)s);
+        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + 16));
+        __m128i c = _mm_loadu_si128((const __m128i *)(const void *)(s + 32));
+        __m128i e = _mm_loadu_si128((const __m128i *)(const void *)(s + 48));
+        _mm_stream_si128((__m128i *)(void *)d, a);
+        _mm_stream_si128((__m128i *)(void *)(d + 16), b);
+        _mm_stream_si128((__m128i *)(void *)(d + 32), c);
+        _mm_stream_si128((__m128i *)(void *)(d + 48), e);
+    }
+}
+
 static void nt_small(unsigned char *d, const unsigned char *s, size_t n) {
+    if ((((uintptr_t)d | n) & 63) == 0) { nt_lines(d, s, n); return; }  /* whole lines: the usual case */
     while (n && ((uintptr_t)d & 15)) {                 /* head up to 16-byte alignment */
         if (((uintptr_t)d & 7) == 0 && n >= 8) {
             long long w;
@@ -29,16 +43,8 @@ static void nt_small(unsigned char *d, const unsigned char *s, size_t n) {
             d += k; s += k; n -= k;
         }
     }
-    for (; n >= 64; d += 64, s += 64, n -= 64) {
-        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)s);
-        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + 16));
-        __m128i c = _mm_loadu_si128((const __m128i *)(const void *)(s + 32));
-        __m128i e = _mm_loadu_si128((const __m128i *)(const void *)(s + 48));
-        _mm_stream_si128((__m128i *)(void *)d, a);
-        _mm_stream_si128((__m128i *)(void *)(d + 16), b);
-        _mm_stream_si128((__m128i *)(void *)(d + 32), c);
-        _mm_stream_si128((__m128i *)(void *)(d + 48), e);
-    }
+    nt_lines(d, s, n & ~(size_t)63);
+    d += n & ~(size_t)63; s += n & ~(size_t)63; n &= 63;
     for (; n >= 16; d += 16, s += 16, n -= 16)
         _mm_stream_si128((__m128i *)(void *)d, _mm_loadu_si128((const __m128i *)(const void *)s));
     if (n >= 8) {
@@ -70,8 +76,11 @@ __attribute__((target("sse4.2"))) static uint32_t crc_small(const unsigned char 
     return ~c32;
 }
 
+static int crc_hw = -1;  /* snapshot_crc32c_hardware(), cached: it is asked on every segment */
+
 uint32_t snapshot_nt_copy_crc(void *dst, const void *src, size_t len) {
-    if (len >= 256 || !snapshot_crc32c_hardware()) return snapshot_copy_segment_crc(dst, src, len, 1);
+    if (__builtin_expect(crc_hw < 0, 0)) crc_hw = snapshot_crc32c_hardware();
+    if (len >= 256 || !crc_hw) return snapshot_copy_segment_crc(dst, src, len, 1);
     uint32_t crc = crc_small(src, len);   /* the segment checksum of a short segment: plain CRC-32C */
     nt_small(dst, src, len);
     return crc;
@@ -82,7 +91,8 @@ __attribute__((target("sse4.2"))) static uint32_t crc_u32_hw(uint32_t crc, uint3
 }
 
 uint32_t snapshot_crc32c_u32(uint32_t crc, uint32_t v) {
-    if (snapshot_crc32c_hardware()) return crc_u32_hw(crc, v);
+    if (__builtin_expect(crc_hw < 0, 0)) crc_hw = snapshot_crc32c_hardware();
+    if (crc_hw) return crc_u32_hw(crc, v);
     uint32_t le = v;  /* x86 is little-endian: the 4 bytes in order */
     return snapshot_crc32c(crc, &le, 4);
 }

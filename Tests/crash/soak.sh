@@ -21,4 +21,8 @@ run btree    wl_btree 300
 run kv-mt    wl_kv    80 4
 run bank-mt  wl_bank  120 4
 run multi-mt wl_multi 60 3
+# Many laps of the redo log (16 KiB log), on both media.
+SNAPSHOT_TEST_LOG_LIMIT=16384 run list-laps wl_list 240
+SNAPSHOT_TEST_LOG_LIMIT=16384 PMEM_IS_PMEM_FORCE=1 run btree-laps-pmem wl_btree 300
+PMEM_IS_PMEM_FORCE=1 run bank-mt-pmem wl_bank 120 4
 exit $rc

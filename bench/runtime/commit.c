@@ -5,6 +5,8 @@
  *                               plus medium bytes (log + data) per committed dirty byte.
  *   throughput <file> <MiB>     best of 5 commits of a contiguous dirty range (dirty bytes / time);
  *                               ntcopy.c measures the baseline (pmem_memcpy NT + pmem_drain).
+ *   recovery <file> <MiB>       time to replay the largest lap a crash can leave (MiB = 0: many
+ *                               small commits; else one commit of that size).
  * Stores are recorded with __snapshot_record (the runtime alone, independent of the pass). */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -13,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include "snapshot.h"
@@ -113,9 +117,64 @@ static int throughput(const char *path, size_t mib) {
     return 0;
 }
 
+/* Recovery time for the largest lap the log can leave: a child commits until its log has grown to
+ * its limit and the lap is nearly full (or commits one huge `mib` MiB commit), then dies without
+ * closing; the parent times the mmap that replays the lap. */
+static int recovery(const char *path, size_t mib) {
+    const size_t size = (size_t)64 << 20;
+    pid_t pid = fork();
+    if (pid == 0) {
+        int fd;
+        char *m = map_file(path, mib ? mib << 20 : size, &fd);
+        if (mib) {
+            memset(m, 3, mib << 20);
+            __snapshot_record(m, mib << 20);
+            if (msync(m, mib << 20, MS_SYNC)) _exit(1);
+        } else {
+            /* 64 scattered lines per commit; 3000 commits pass through every log size up to the
+             * 4 MiB limit and leave a lap of several MiB. */
+            uint64_t seed = 7;
+            for (int c = 0; c < 3000; c++) {
+                for (int l = 0; l < 64; l++) {
+                    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+                    char *p = m + ((seed >> 20) % (size / 64)) * 64;
+                    *(volatile uint64_t *)p = seed;
+                    __snapshot_record_8(p);
+                }
+                if (msync(m, size, MS_SYNC)) _exit(1);
+            }
+        }
+        _exit(0);                                          /* no munmap: the lap stays */
+    }
+    int st;
+    waitpid(pid, &st, 0);
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) { fprintf(stderr, "recovery: child failed\n"); return 1; }
+    struct stat ls;
+    char log[1024];
+    const char *slash = strrchr(path, '/');
+    snprintf(log, sizeof log, "%.*s/.%s.snapshot-log", (int)(slash - path), path, slash + 1);
+    if (stat(log, &ls)) { perror(log); return 1; }
+    int fd = open(path, O_RDWR);
+    struct snapshot_stats s0, s1;
+    snapshot_stats(&s0);
+    uint64_t t0 = now();
+    void *m = mmap(NULL, mib ? mib << 20 : size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    uint64_t t1 = now();
+    snapshot_stats(&s1);
+    if (m == MAP_FAILED) { perror("mmap"); return 1; }
+    printf("log_MiB %.1f recovery_ms %.2f recoveries %llu\n", (double)ls.st_size / (1 << 20), (double)(t1 - t0) / 1e6,
+           (unsigned long long)(s1.recoveries - s0.recoveries));
+    munmap(m, mib ? mib << 20 : size);
+    close(fd);
+    unlink(path);
+    unlink(log);
+    return 0;
+}
+
 int main(int argc, char **argv) {
+    if (argc >= 4 && strcmp(argv[1], "recovery") == 0) return recovery(argv[2], strtoul(argv[3], 0, 0));
     if (argc >= 3 && strcmp(argv[1], "latency") == 0) return latency(argv[2], argc - 3, argv + 3);
     if (argc >= 4 && strcmp(argv[1], "throughput") == 0) return throughput(argv[2], strtoul(argv[3], 0, 0));
-    fprintf(stderr, "usage: commit latency <file> <lines...> | commit throughput <file> <MiB>\n");
+    fprintf(stderr, "usage: commit latency <file> <lines...> | commit throughput <file> <MiB> | commit recovery <file> <MiB, 0 = full lap>\n");
     return 2;
 }

@@ -65,8 +65,15 @@ echo "|---|---:|---:|"
 printf "| pmem_memcpy NT + drain, private map -> shared map (baseline) | %.2f | 100%% |\n" "$nt"
 printf "| commit, dirty bytes / commit time | %.2f | %.0f%% |\n" "$dirty" "$(echo "100 * $dirty / $nt" | bc -l)"
 medium=$(awk '{print $8}' "$out/tp.txt")
-printf "| commit, bytes written to the medium (undo log + data, from snapshot_stats) / commit time | %.2f | %.0f%% |\n" \
+printf "| commit, bytes written to the medium (log record + data, from snapshot_stats) / commit time | %.2f | %.0f%% |\n" \
   "$medium" "$(echo "100 * $medium / $nt" | bc -l)"
+echo
+echo "### Recovery: replaying the largest lap a crash can leave"
+echo
+echo "| what the crash left | log size | recovery (mmap that replays it) |"
+echo "|---|---:|---:|"
+"$out/commit" recovery "$dir/rec.dat" 0 | awk '{printf "| a full lap of 64-line commits | %s MiB | %s ms |\n", $2, $4}'
+"$out/commit" recovery "$dir/rec.dat" $mib | awk -v m=$mib '{printf "| one %s MiB commit | %s MiB | %s ms |\n", m, $2, $4}'
 echo
 echo "### Tracking design: global dirty bitmap vs per-thread dirty lists (tracking.c, standalone)"
 echo
