@@ -87,6 +87,12 @@ int snapshot_collect_part(struct snapshot_collector *c, uintptr_t win_off, uintp
 }
 
 size_t snapshot_clip_runs(struct snapshot_collector *c, const intptr_t *spans, size_t nspans, intptr_t limit) {
+    // The usual case: one mapping, every run inside it and below EOF - nothing to clip.
+    if (nspans == 1 && c->nruns > 0) {
+        intptr_t hi = spans[1] < limit ? spans[1] : limit;
+        const struct snapshot_run *last = &c->runs[c->nruns - 1];
+        if (c->runs[0].offset >= spans[0] && last->offset + last->length <= hi) return c->nruns;
+    }
     size_t out = 0, si = 0;
     for (size_t k = 0; k < c->nruns; k++) {
         intptr_t lo = c->runs[k].offset, hi = lo + c->runs[k].length;

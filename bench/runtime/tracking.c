@@ -1,4 +1,4 @@
-/* Why a dirty bitmap and not per-thread dirty lists (DESIGN.md's suggestion): both designs, written
+/* Why a dirty bitmap and not per-thread dirty lists (the obvious alternative): both designs, written
  * the way the runtime would write them, on the same store streams. Standalone (no libsnapshot).
  *   bitmap: 1 bit per 64-byte line + summary bits (record.c's logic); hit = load + test.
  *   list:   a thread-local append-only array of line numbers with a one-entry "last line" filter
