@@ -123,8 +123,7 @@ final class LogFile {
     func ensureCapacity(_ need: Int, ops: PersistenceOps) throws {
         if need <= capacity && base != nil { return }
         let chunk = 16 * 1024
-        let target = max(need, min(capacity * 2, LogFormat.autoGrowLimit))
-        let newSize = (target + chunk - 1) / chunk * chunk
+        let newSize = (need + chunk - 1) / chunk * chunk   // how much to grow is the caller's policy
         let err = posix_fallocate(fd, 0, off_t(newSize))
         if err != 0 {
             let what = err == ENOSPC ? "no space left for the log" : "cannot grow the log"

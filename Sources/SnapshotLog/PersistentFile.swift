@@ -242,7 +242,10 @@ public final class PersistentFile {
         let initial = min(LogFormat.initialCapacity, limit)
         var capacity = max(log.capacity, initial)
         if full && capacity < limit { capacity = min(2 * capacity, limit) }
-        while capacity < LogFormat.recordsStart + need { capacity *= 2 }
+        let records = LogFormat.recordsStart + need
+        while capacity < records && capacity < limit { capacity *= 2 }
+        // A commit bigger than the limit gets exactly the room it needs (whole MiB), not double.
+        if capacity < records { capacity = LogFormat.align(records, 1 << 20) }
         try log.ensureCapacity(capacity, ops: ops)
         ops.setLog(base: log.base, fd: log.fd, path: log.path)
         var h = header
@@ -294,7 +297,7 @@ public final class PersistentFile {
             throw SnapshotError(code: EBADF, description: "snapshot: commit of \(dataPath) after its PersistentFile was closed")
         }
         guard snapshot_fork_generation() == ownerGeneration else {
-            throw SnapshotError(code: EBUSY, description:
+            throw SnapshotError(code: EPERM, description:
                 "snapshot: commit of \(dataPath) from a forked child: the parent process (pid \(ownerPid)) is its writer; only one process may commit a file")
         }
         let traceEpoch = _slowPath(tracing) ? TraceEpochs.next(dataPath) : 0
@@ -487,6 +490,9 @@ public final class PersistentFile {
         log.close()
         self.log = nil
     }
+
+    /// The log's path for a data file (`.<name>.snapshot-log` beside it): the one definition.
+    public static func logPath(for dataPath: String) -> String { LogFile.logPath(for: dataPath) }
 
     /// The last durable commit of the file.
     public var lastCommittedEpoch: UInt64 { lastEpoch }
