@@ -22,10 +22,14 @@ final class SnapshotEnvironment {
         static let acceptTornRecords = TestFaults(rawValue: 4)
         /// The runtime's own (SnapshotRuntime reads it); listed so that it is not reported unknown.
         static let dropThread = TestFaults(rawValue: 8)
+        /// Failure injection (not a broken invariant): the first fence of a commit record, or the
+        /// first data fence at a lap end, fails with EIO, as a failing disk's fdatasync would.
+        static let eioRecordFence = TestFaults(rawValue: 16)
+        static let eioDataFence = TestFaults(rawValue: 32)
 
         static let names: [(String, TestFaults)] = [("apply-before-log", .applyBeforeLog),
             ("no-checkpoint-fence", .noCheckpointFence), ("accept-torn-records", .acceptTornRecords),
-            ("drop-thread", .dropThread)]
+            ("drop-thread", .dropThread), ("eio-record-fence", .eioRecordFence), ("eio-data-fence", .eioDataFence)]
 
         /// Comma-separated names; unknown names are reported, never silently ignored.
         static func parse(_ text: String?) -> TestFaults {

@@ -47,6 +47,9 @@ public final class PersistentFile {
     /// Read once: the commit path tests plain booleans, not the environment object.
     private let tracing = SnapshotEnvironment.shared.tracing
     private let faults = SnapshotEnvironment.shared.faults
+    /// SNAPSHOT_TEST_FAULT=eio-record-fence / eio-data-fence: one injected failure each, pending.
+    private var injectRecordEIO = SnapshotEnvironment.shared.faults.contains(.eioRecordFence)
+    private var injectDataEIO = SnapshotEnvironment.shared.faults.contains(.eioDataFence)
     private var identity: FileIdentity
     private var medium: Medium?
     /// The current header copy (its salt and base) and which slot holds it.
@@ -226,6 +229,7 @@ public final class PersistentFile {
         if !afterRecovery {
             if dataSuspect { try reapplyLap() }
             if !faults.contains(.noCheckpointFence) {
+                if _slowPath(injectDataEIO) { injectDataEIO = false; ops.testFailNextFence = .data }
                 do {
                     try ops.fence(.data)
                     // pmem_drain does not make a size change durable; fdatasync does.
@@ -351,6 +355,7 @@ public final class PersistentFile {
         rh.store(scratchHeader)
         ops.finishRecord(header: scratchHeader, count: LogFormat.recordHeaderSize)
         ops.event("record-written")
+        if _slowPath(injectRecordEIO) { injectRecordEIO = false; ops.testFailNextFence = .log }
         do {
             try ops.fence(.log)
         } catch {

@@ -112,6 +112,11 @@ func logPath(for dataPath: String) -> String {
 }
 
 func describe(_ error: Error) -> (Int32, String) {
-    if let e = error as? SnapshotError { return (e.code, e.description) }
+    // The engine's messages stand alone ("snapshot: ..."); embedded in one of ours, the prefix
+    // would appear twice.
+    if let e = error as? SnapshotError {
+        let d = e.description
+        return (e.code, d.hasPrefix("snapshot: ") ? String(d.dropFirst(10)) : d)
+    }
     return (EIO, "\(error)")
 }
