@@ -1,5 +1,6 @@
 #include "InstrumentationEmitter.h"
 #include "LibCallWrites.h"
+#include "snapshot_abi.h"
 
 #include "llvm/Analysis/ScalarEvolution.h"
 #include "llvm/IR/Instructions.h"
@@ -111,14 +112,62 @@ InstrumentationEmitter::expandLoopRange(const LoopRange &R, ScalarEvolution &SE)
   Exp.setInsertPoint(R.InsertBefore);
   Value *Lo = Exp.expandCodeFor(R.Lo, ABI.bytePtrTy(), R.InsertBefore);
   Value *Len = Exp.expandCodeFor(R.Len, ABI.intPtrTy(), R.InsertBefore);
-  return {Lo, Len};
+  if (R.Shape == RangeShape::Contiguous)
+    return {Lo, Len};
+  Value *Stride = Exp.expandCodeFor(R.Stride, ABI.intPtrTy(), R.InsertBefore);
+  Value *Count = Exp.expandCodeFor(R.Count, ABI.intPtrTy(), R.InsertBefore);
+  return {Lo, Len, Stride, Count};
+}
+
+void InstrumentationEmitter::recordChunks(const LoopRange &R, ExpandedRange E, Instruction *At) {
+  BasicBlock *Pre = At->getParent();
+  BasicBlock *Tail = SplitBlock(Pre, At);
+  LLVMContext &Ctx = Pre->getContext();
+  BasicBlock *Body = BasicBlock::Create(Ctx, "snapshot.chunks", Pre->getParent(), Tail);
+  Pre->getTerminator()->setSuccessor(0, Body);
+  IRBuilder<> B(Body);
+  B.SetCurrentDebugLocation(Loc);
+  Type *IntPtr = ABI.intPtrTy();
+  PHINode *K = B.CreatePHI(IntPtr, 2, "snapshot.chunk");
+  K->addIncoming(ConstantInt::get(IntPtr, 0), Pre);
+  Value *P = B.CreateGEP(B.getInt8Ty(), E.Lo, B.CreateMul(K, E.Stride), "snapshot.chunk.at");
+  if (FunctionCallee F = ABI.recordFixed(R.Width))
+    ABI.call(B, F, {P});
+  else
+    ABI.call(B, ABI.record(), {P, ConstantInt::get(IntPtr, R.Width)});
+  Value *Next = B.CreateAdd(K, ConstantInt::get(IntPtr, 1), "snapshot.chunk.next");
+  K->addIncoming(Next, Body);
+  B.CreateCondBr(B.CreateICmpEQ(Next, E.Count), Tail, Body);
 }
 
 void InstrumentationEmitter::emitLoopRange(const LoopRange &R, ExpandedRange E) {
   Loc = R.Loc;
   WriteSite Key;
   Key.BoundsAt = R.BoundsAt;
-  recordLen(E.Lo, E.Len, bounds(&Key, R.InsertBefore), R.InsertBefore);
+  RangeValues RV = bounds(&Key, R.InsertBefore);
+  if (R.Shape == RangeShape::Contiguous) {
+    recordLen(E.Lo, E.Len, RV, R.InsertBefore);
+    return;
+  }
+  // Every chunk lies in the object Lo points into: one check of Lo decides for all of them.
+  Instruction *Then = check(E.Lo, RV, R.InsertBefore);
+  if (R.Shape == RangeShape::Strided) {
+    recordChunks(R, E, Then);
+    return;
+  }
+  // Stride known only now: contiguous when the gap between chunks is shorter than a line.
+  IRBuilder<> B(Then);
+  B.SetCurrentDebugLocation(Loc);
+  Value *Dense = B.CreateICmpULT(
+      E.Stride, ConstantInt::get(ABI.intPtrTy(), R.Width + SNAPSHOT_LINE_SIZE), "snapshot.dense");
+  Instruction *One, *Chunks;
+  SplitBlockAndInsertIfThenElse(Dense, Then, &One, &Chunks);
+  One->setDebugLoc(Loc);
+  Chunks->setDebugLoc(Loc);
+  IRBuilder<> OB(One);
+  OB.SetCurrentDebugLocation(Loc);
+  ABI.call(OB, ABI.record(), {OB.CreatePointerCast(E.Lo, ABI.bytePtrTy()), E.Len});
+  recordChunks(R, E, Chunks);
 }
 
 void InstrumentationEmitter::emitMasked(WriteSite &S, RangeValues RV) {

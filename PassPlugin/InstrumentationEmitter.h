@@ -34,6 +34,7 @@ public:
   // Loop ranges: first expand every range (SCEV must see the function unchanged), then emit.
   struct ExpandedRange {
     llvm::Value *Lo, *Len;
+    llvm::Value *Stride = nullptr, *Count = nullptr;  // strided shapes only
   };
   ExpandedRange expandLoopRange(const LoopRange &R, llvm::ScalarEvolution &SE);
   void emitLoopRange(const LoopRange &R, ExpandedRange E);
@@ -58,6 +59,9 @@ private:
   void recordFixed(llvm::Value *Addr, uint64_t Size, RangeValues RV, llvm::Instruction *At);
   void recordLen(llvm::Value *Addr, llvm::Value *Len, RangeValues RV, llvm::Instruction *At);
   void recordCString(llvm::Value *Addr, RangeValues RV, llvm::Instruction *At);
+  // Before At: Count records of Width bytes at Lo + k * Stride (k = 0 .. Count-1), unchecked (the
+  // caller checked Lo: every chunk lies in Lo's object).
+  void recordChunks(const LoopRange &R, ExpandedRange E, llvm::Instruction *At);
   void emitMasked(WriteSite &S, RangeValues RV);
   void emitScatter(WriteSite &S, RangeValues RV);
   void emitX86Scatter(WriteSite &S, RangeValues RV);
