@@ -1,6 +1,6 @@
 #include "LoopPlanner.h"
+#include "CommitPoints.h"
 #include "Options.h"
-#include "WriteSiteCollector.h"
 #include "snapshot_abi.h"
 
 #include "llvm/ADT/DenseMap.h"
@@ -22,30 +22,6 @@ using namespace llvm;
 
 namespace snapshot {
 namespace {
-class CallFreeLoops {
-public:
-  bool isCallFree(const Loop *L) {
-    auto It = Cache.find(L);
-    if (It != Cache.end())
-      return It->second;
-    bool Free = true;
-    for (const BasicBlock *BB : L->blocks()) {
-      for (const Instruction &I : *BB)
-        if (endsSegment(I)) {
-          Free = false;
-          break;
-        }
-      if (!Free)
-        break;
-    }
-    Cache[L] = Free;
-    return Free;
-  }
-
-private:
-  DenseMap<const Loop *, bool> Cache;
-};
-
 bool safeToExpand(const SCEV *S, Instruction *At, ScalarEvolution &SE, const DataLayout &DL) {
 #if LLVM_VERSION_MAJOR >= 15
   SCEVExpander Exp(SE, DL, "snapshot.range");
@@ -198,14 +174,14 @@ void planLoops(Function &F, LoopInfo &LI, ScalarEvolution *SE, DominatorTree &DT
                std::vector<WriteSite> &Sites, std::vector<LoopRange> &Ranges) {
   if (LI.empty())
     return;
-  CallFreeLoops Free;
+  CommitFreeLoops Free;
   // After the optimisation pipeline loops need not be in simplified form any more; give every
-  // call-free loop that holds a write site a dedicated preheader (like LICM would), so that
+  // commit-free loop that holds a write site a dedicated preheader (like LICM would), so that
   // ranges and loads placed there run exactly when the loop is entered.
   for (WriteSite &S : Sites) {
     if (S.Disp != Disposition::Instrument)
       continue;
-    for (Loop *L = LI.getLoopFor(S.I->getParent()); L && Free.isCallFree(L);
+    for (Loop *L = LI.getLoopFor(S.I->getParent()); L && Free.contains(L);
          L = L->getParentLoop())
       if (!L->getLoopPreheader())
         InsertPreheaderForLoop(L, &DT, &LI, nullptr, /*PreserveLCSSA=*/false);
@@ -215,23 +191,23 @@ void planLoops(Function &F, LoopInfo &LI, ScalarEvolution *SE, DominatorTree &DT
     if (S.Disp != Disposition::Instrument)
       continue;
     Loop *Inner = LI.getLoopFor(S.I->getParent());
-    if (!Inner || !Free.isCallFree(Inner)) {
+    if (!Inner || !Free.contains(Inner)) {
       if (OptDebug && Inner)
-        errs() << "snapshot-instrument: no loop range, loop has a call or acquire: " << *S.I
+        errs() << "snapshot-instrument: no loop range, loop may commit (call, fence or acquire): " << *S.I
                << "\n";
       continue;
     }
-    // Outermost enclosing loop that is still call-free and has a preheader: the range size
+    // Outermost enclosing loop that is still commit-free and has a preheader: the range size
     // is loaded once before it.
     Loop *Best = nullptr;
-    for (Loop *L = Inner; L && Free.isCallFree(L); L = L->getParentLoop())
+    for (Loop *L = Inner; L && Free.contains(L); L = L->getParentLoop())
       if (L->getLoopPreheader())
         Best = L;
     Instruction *BoundsAt = Best ? Best->getLoopPreheader()->getTerminator() : nullptr;
     if (SE && OptLoopRanges) {
       Candidate C;
       if (candidate(S, Inner, *SE, DT, C)) {
-        S.Disp = Disposition::LoopHoisted;
+        S.Disp = Disposition::InLoopRange;
         bool Merged = false;
         for (Candidate &E : Cands) {
           if (E.L != C.L || E.Step != C.Step)

@@ -1,5 +1,5 @@
-// Loop-level savings, both only for loops that contain no call, fence or acquiring atomic (so no
-// commit can happen and the range globals cannot change while the loop runs):
+// Loop-level savings, both only for commit-free loops (CommitPoints.h: no call, fence or
+// acquire, so no commit can happen and the range globals cannot change while the loop runs):
 //  * the range size is loaded once in the preheader of the outermost such loop;
 //  * a store executed on every iteration at an affine address {start,+,step} is recorded once,
 //    before the loop (SCEV gives start and trip count), as exactly the lines the loop will write:

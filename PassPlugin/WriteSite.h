@@ -23,7 +23,7 @@ enum class SiteKind {
 };
 
 /// Kinds that write one contiguous range [Ptr, Ptr + Size) through a single pointer operand:
-/// the ones coalescing and per-object flags can reason about. Lane-wise and library-call writes
+/// the ones site merging and per-object flags can reason about. Lane-wise and library-call writes
 /// have no single base pointer.
 inline bool writesOneRangeThroughPointer(SiteKind K) {
   switch (K) {
@@ -44,8 +44,8 @@ enum class Disposition {
   SkipConstGlobal,// target is a constant global: writing it is undefined behaviour
   SkipGlobal,     // target is a writable global: ELF data, never inside the working range
   SkipAddrSpace,  // non-default address space (e.g. x86 __seg_gs): not a working-copy address
-  Coalesced,      // covered by the record of a keeper site (SiteMerging.h)
-  LoopHoisted,    // covered by a range recorded once before its (call-free) loop
+  Merged,         // covered by the record of a keeper site (SiteMerging.h)
+  InLoopRange,    // covered by a loop range recorded once before its commit-free loop
 };
 
 struct WriteSite {
@@ -60,7 +60,7 @@ struct WriteSite {
   // its own pointer, instead of its own range.
   llvm::Value *GroupBase = nullptr;
   int64_t Lo = 0, Hi = 0;
-  // When the site lies in a loop with no segment end (endsSegment) anywhere in it, the range size
+  // When the site lies in a commit-free loop (CommitPoints.h), the range size
   // is loaded once before this instruction (the terminator of that loop's preheader).
   llvm::Instruction *BoundsAt = nullptr;
   // Index of the object flag (ObjectFlags.h) gating this site's check, or -1.
