@@ -177,10 +177,10 @@ void InstrumentationEmitter::emitMasked(WriteSite &S, RangeValues RV, const Debu
   auto *VT = dyn_cast<FixedVectorType>(II.getArgOperand(0)->getType());
   Value *Mask = II.getArgOperand(S.Kind == SiteKind::MaskedStore ? 3 : 2);
   Type *Elt = VT ? VT->getElementType() : nullptr;
-  uint64_t EltSize = Elt ? DL.getTypeStoreSize(Elt).getFixedSize() : 0;
+  uint64_t EltSize = Elt ? DL.getTypeStoreSize(Elt).getFixedValue() : 0;
   if (!VT || Elt->getPrimitiveSizeInBits() != EltSize * 8) {
     // Elements that are not whole bytes: record the full vector (over-approximation).
-    recordFixed(S.Ptr, DL.getTypeStoreSize(II.getArgOperand(0)->getType()).getFixedSize(), RV,
+    recordFixed(S.Ptr, DL.getTypeStoreSize(II.getArgOperand(0)->getType()).getFixedValue(), RV,
                 S.I, Loc);
     return;
   }
@@ -220,7 +220,7 @@ void InstrumentationEmitter::emitScatter(WriteSite &S, RangeValues RV, const Deb
     return;
   Value *Ptrs = II.getArgOperand(1);
   Value *Mask = II.getArgOperand(II.getIntrinsicID() == Intrinsic::masked_scatter ? 3 : 2);
-  uint64_t EltSize = DL.getTypeStoreSize(VT->getElementType()).getFixedSize();
+  uint64_t EltSize = DL.getTypeStoreSize(VT->getElementType()).getFixedValue();
   // One check per lane; an inactive lane checks null, which is never in the working range.
   for (unsigned L = 0, N = VT->getNumElements(); L < N; ++L) {
     IRBuilder<> B(S.I);
@@ -242,7 +242,7 @@ void InstrumentationEmitter::emitX86Scatter(WriteSite &S, RangeValues RV, const 
   auto *Scale = dyn_cast<ConstantInt>(II.getArgOperand(4));
   if (!IdxTy || !ValTy || !Scale)
     return;
-  uint64_t EltSize = DL.getTypeStoreSize(ValTy->getElementType()).getFixedSize();
+  uint64_t EltSize = DL.getTypeStoreSize(ValTy->getElementType()).getFixedValue();
   unsigned Lanes = std::min(IdxTy->getNumElements(), ValTy->getNumElements());
   Type *IntPtr = ABI.intPtrTy();
   for (unsigned L = 0; L < Lanes; ++L) {
@@ -414,7 +414,7 @@ void InstrumentationEmitter::emitSite(WriteSite &S, const std::vector<ObjectFlag
   IRBuilder<> B(At);
   B.SetCurrentDebugLocation(Loc);
   Type *VT = cast<StoreInst>(S.I)->getValueOperand()->getType();
-  uint64_t Min = S.I->getModule()->getDataLayout().getTypeStoreSize(VT).getKnownMinSize();
+  uint64_t Min = S.I->getModule()->getDataLayout().getTypeStoreSize(VT).getKnownMinValue();
   recordLen(S.Ptr, B.CreateVScale(ConstantInt::get(ABI.intPtrTy(), Min)), RV, At, Loc);
 }
 } // namespace snapshot

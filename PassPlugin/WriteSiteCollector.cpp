@@ -48,7 +48,7 @@ bool isHarmlessWritingIntrinsic(const IntrinsicInst &II) {
 
 uint64_t storeSize(const DataLayout &DL, Type *T) {
   TypeSize TS = DL.getTypeStoreSize(T);
-  return TS.isScalable() ? 0 : TS.getFixedSize();
+  return TS.isScalable() ? 0 : TS.getFixedValue();
 }
 
 bool collectIntrinsic(IntrinsicInst &II, const DataLayout &DL, CollectedSites &Out) {
