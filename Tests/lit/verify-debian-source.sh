@@ -58,9 +58,9 @@ for lvl in O0 O2; do
     "$(awk '{s+=$1; i+=$16; st+=$20} END {print s " write sites, " i " instrumented, " st " skipped as stack"}' "$WORK/lua.$lvl.stats")"
 done
 
-# Instrumented SQLite still works (range copy registered as 0 by the stub runtime, as in a program that
-# maps nothing): same output as the plain build.
-"$CLANG" -O2 -I"$ROOT/Sources/CSnapshotShim/include" -c "$ROOT/bench/instrumentation/stub_runtime.c" -o stub.o
+# Instrumented SQLite still works (range copy registered as {0, 0} by the stand-in runtime, as in a
+# program that maps nothing): same output as the plain build.
+"$CLANG" -O2 -I"$ROOT/Sources/CSnapshotShim/include" -c "$ROOT/PassPlugin/standin/unmapped.c" -o stub.o
 for v in plain snap; do
   extra=""; [ $v = snap ] && extra="-fpass-plugin=$PLUGIN"
   # shellcheck disable=SC2086
