@@ -18,16 +18,30 @@ bool releases(AtomicOrdering O) {
          O == AtomicOrdering::SequentiallyConsistent;
 }
 
-namespace {
-// Intrinsics that neither call back into program code nor synchronise: a commit cannot happen
-// inside them, so they do not end a segment.
-bool isQuietIntrinsic(const IntrinsicInst &II) {
-  if (isa<DbgInfoIntrinsic>(II) || isa<AnyMemIntrinsic>(II))
-    return true;
+bool isMarkerIntrinsic(const IntrinsicInst &II) {
   switch (II.getIntrinsicID()) {
   case Intrinsic::lifetime_start:
   case Intrinsic::lifetime_end:
   case Intrinsic::assume:
+  case Intrinsic::experimental_noalias_scope_decl:
+  case Intrinsic::pseudoprobe:
+  case Intrinsic::invariant_start:
+  case Intrinsic::invariant_end:
+  case Intrinsic::launder_invariant_group:
+  case Intrinsic::strip_invariant_group:
+    return true;
+  default:
+    return false;
+  }
+}
+
+namespace {
+// Intrinsics that neither call back into program code nor synchronise: a commit cannot happen
+// inside them, so they do not end a segment.
+bool isQuietIntrinsic(const IntrinsicInst &II) {
+  if (isa<DbgInfoIntrinsic>(II) || isa<AnyMemIntrinsic>(II) || isMarkerIntrinsic(II))
+    return true;
+  switch (II.getIntrinsicID()) {
   case Intrinsic::masked_store:
   case Intrinsic::masked_scatter:
   case Intrinsic::masked_compressstore:
@@ -35,12 +49,6 @@ bool isQuietIntrinsic(const IntrinsicInst &II) {
   case Intrinsic::masked_gather:
   case Intrinsic::masked_expandload:
   case Intrinsic::prefetch:
-  case Intrinsic::experimental_noalias_scope_decl:
-  case Intrinsic::pseudoprobe:
-  case Intrinsic::invariant_start:
-  case Intrinsic::invariant_end:
-  case Intrinsic::launder_invariant_group:
-  case Intrinsic::strip_invariant_group:
   case Intrinsic::objectsize:
     return true;
   default:

@@ -14,6 +14,7 @@
 
 namespace llvm {
 class Instruction;
+class IntrinsicInst;
 class LLVMContext;
 class Loop;
 class MDNode;
@@ -22,6 +23,10 @@ class MDNode;
 namespace snapshot {
 bool acquires(llvm::AtomicOrdering O);
 bool releases(llvm::AtomicOrdering O);
+
+// Intrinsics that only annotate the code (lifetimes, assumptions, invariants, scopes, probes):
+// IR may model them as writing memory, but they write no program memory and synchronise nothing.
+bool isMarkerIntrinsic(const llvm::IntrinsicInst &II);
 
 // I may commit (see above): it ends a commit-free segment.
 bool mayCommit(const llvm::Instruction &I);

@@ -17,16 +17,9 @@ namespace snapshot {
 namespace {
 // Intrinsics that may write memory but never a working copy (or write nothing persistent).
 bool isHarmlessWritingIntrinsic(const IntrinsicInst &II) {
+  if (isMarkerIntrinsic(II))
+    return true;
   switch (II.getIntrinsicID()) {
-  case Intrinsic::lifetime_start:
-  case Intrinsic::lifetime_end:
-  case Intrinsic::assume:
-  case Intrinsic::experimental_noalias_scope_decl:
-  case Intrinsic::pseudoprobe:
-  case Intrinsic::invariant_start:
-  case Intrinsic::invariant_end:
-  case Intrinsic::launder_invariant_group:
-  case Intrinsic::strip_invariant_group:
   case Intrinsic::prefetch:
   case Intrinsic::sideeffect:
   case Intrinsic::stacksave:

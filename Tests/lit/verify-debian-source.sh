@@ -3,8 +3,9 @@
 # SQLite (the 250k-line amalgamation sqlite3.c + shell.c, from `apt-get source sqlite3`) and Lua
 # 5.4 (`apt-get source lua5.4`). Each file is compiled with clang-14 + the pass to bitcode at
 # -O0 and -O2 and run through `opt -passes=verify` (clang's release build skips the verifier).
-# The instrumented sqlite3 shell is then linked against the benchmark's stub runtime and must run
-# a small SQL script with the same output as an uninstrumented build.
+# The instrumented sqlite3 shell is then linked against the stand-in runtime that maps nothing
+# (PassPlugin/standin/unmapped.c) and must run a small SQL script with the same output as an
+# uninstrumented build.
 #
 # Usage: Tests/lit/verify-debian-source.sh [build-dir]     (needs deb-src, tclsh, network)
 set -eu
