@@ -18,7 +18,7 @@ enum class Counter {
   Instrumented,                                            // sites left with a check
   SkipStack, SkipGlobal, SkipConstGlobal, SkipAddrSpace,   // sites that need none
   Merged, InLoopRange,                                     // sites covered by another record
-  LoopRanges, StridedRanges,                               // loop ranges emitted (of them strided)
+  LoopRanges, StridedRanges,                               // loop ranges emitted (of them not contiguous)
   Checks,                                                  // inline range checks emitted
   VersionedLoops, VersionedFunctions,
   OptOutFunctions, OptOutSites,

@@ -48,22 +48,27 @@ enum class Disposition {
   InLoopRange,    // covered by a loop range recorded once before its commit-free loop
 };
 
+// Each field is written by one planning phase (FunctionPlan.h) and read by the later ones; the
+// emitting phases only read them (LoopVersioning also re-reads Ptr, Len and GroupBase from the
+// instruction's operands after the LCSSA renaming it causes).
 struct WriteSite {
+  // Phase 1, collect (WriteSiteCollector): what the instruction writes.
   llvm::Instruction *I = nullptr;
   SiteKind Kind = SiteKind::Store;
   llvm::Value *Ptr = nullptr;      // destination (not used for scatter)
   uint64_t Size = 0;               // byte size when fixed; 0 = see Len / kind
   llvm::Value *Len = nullptr;      // dynamic byte length (memory intrinsics)
   const LibCallSpec *Lib = nullptr;
+  // Phase 2, classify (Filters): Skip*; phase 4, loops: InLoopRange; phase 5, merge: Merged.
   Disposition Disp = Disposition::Instrument;
-  // Site merging (SiteMerging.h): a keeper records [GroupBase+Lo, GroupBase+Hi), GroupBase being
-  // its own pointer, instead of its own range.
+  // Phase 5, merge (SiteMerging.h): a keeper records [GroupBase+Lo, GroupBase+Hi), GroupBase
+  // being its own pointer, instead of its own range.
   llvm::Value *GroupBase = nullptr;
   int64_t Lo = 0, Hi = 0;
-  // When the site lies in a commit-free loop (CommitPoints.h), the range size
-  // is loaded once before this instruction (the terminator of that loop's preheader).
+  // Phase 4, loops (LoopPlanner.h): when the site lies in a commit-free loop (CommitPoints.h),
+  // the range size is loaded once before this instruction (that loop's preheader terminator).
   llvm::Instruction *BoundsAt = nullptr;
-  // Index of the object flag (ObjectFlags.h) gating this site's check, or -1.
+  // Phase 6, object flags (ObjectFlags.h): the flag gating this site's check, or -1.
   int FlagIdx = -1;
 };
 

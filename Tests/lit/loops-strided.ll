@@ -8,6 +8,8 @@
 ;  * a stride known only at run time: both forms behind a test of the gap.
 ; The loop body itself stays free of checks in every case.
 ; RUN: %opt -passes='snapshot-instrument,verify' -snapshot-function-versioning=false -S %s | FileCheck %s
+; RUN: %opt -passes=snapshot-instrument -snapshot-function-versioning=false -snapshot-stats -disable-output %s 2>&1 | FileCheck %s --check-prefix=STATS
+; STATS: 10 write sites {{.*}} loop-range 10 (7 ranges, 6 strided); {{.*}} checks 7;
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-f80:128-n8:16:32:64-S128"
 target triple = "x86_64-pc-linux-gnu"
 
