@@ -52,6 +52,13 @@ void rec_begin(void) {
 
 unsigned long rec_calls(void) { return calls; }
 
+size_t rec_recorded(void) {
+  size_t n = 0;
+  for (size_t i = 0; i < REC_SIZE; i++)
+    n += shadow[i];
+  return n;
+}
+
 static void mark(uintptr_t a, size_t n) {
   uintptr_t lo = a, hi = a + n;
   if (hi < lo) hi = UINTPTR_MAX;
