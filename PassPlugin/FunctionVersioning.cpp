@@ -1,7 +1,7 @@
 #include "FunctionVersioning.h"
 #include "Options.h"
 #include "WriteSite.h"
-#include "WriteSiteCollector.h"
+#include "CommitPoints.h"
 
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/IR/Function.h"
@@ -26,7 +26,7 @@ bool qualifies(Function &F) {
     for (Instruction &I : BB) {
       if (++N > MaxInstructions)
         return false;
-      if (!endsSegment(I))
+      if (!mayCommit(I))
         continue;
       auto *CB = dyn_cast<CallInst>(&I);
       if (!CB || CB->getCalledFunction() != &F || CB->isMustTailCall())

@@ -1,5 +1,7 @@
 #include "InstrumentationEmitter.h"
+#include "CommitPoints.h"
 #include "LibCallWrites.h"
+#include "snapshot_abi.h"
 
 #include "llvm/Analysis/ScalarEvolution.h"
 #include "llvm/IR/Instructions.h"
@@ -13,12 +15,7 @@
 using namespace llvm;
 
 namespace snapshot {
-namespace {
-// The slow path runs only for writes into a working copy; everything else falls through.
-MDNode *unlikely(LLVMContext &C) { return MDBuilder(C).createBranchWeights(1, (1u << 20) - 1); }
-} // namespace
-
-InstrumentationEmitter::RangeValues InstrumentationEmitter::loadBounds(Instruction *InsertPt) {
+InstrumentationEmitter::RangeValues InstrumentationEmitter::loadBounds(Instruction *InsertPt, const DebugLoc &Loc) {
   IRBuilder<> B(InsertPt);
   B.SetCurrentDebugLocation(Loc);
   // Plain loads: the range changes only when the first managed mapping appears, and a thread can
@@ -30,7 +27,7 @@ InstrumentationEmitter::RangeValues InstrumentationEmitter::loadBounds(Instructi
 }
 
 InstrumentationEmitter::RangeValues InstrumentationEmitter::bounds(const WriteSite *S,
-                                                                   Instruction *InsertPt) {
+                                                                   Instruction *InsertPt, const DebugLoc &Loc) {
   if (S && S->BoundsAt) {
     // Only the size: a base held in a register lets loop strength reduction turn `addr - base`
     // into induction variables of its own, paid on every iteration of the loop's inner loops.
@@ -52,7 +49,7 @@ InstrumentationEmitter::RangeValues InstrumentationEmitter::bounds(const WriteSi
 
 // Two levels. A process that has mapped nothing has size 0: one compare with memory and a branch
 // around the rest. Otherwise the full range test, weighted unlikely.
-Instruction *InstrumentationEmitter::check(Value *Addr, RangeValues RV, Instruction *InsertPt) {
+Instruction *InstrumentationEmitter::check(Value *Addr, RangeValues RV, Instruction *InsertPt, const DebugLoc &Loc) {
   IRBuilder<> B(InsertPt);
   B.SetCurrentDebugLocation(Loc);
   Value *Any = B.CreateICmpNE(RV.Size, ConstantInt::get(ABI.intPtrTy(), 0), "snapshot.any");
@@ -67,7 +64,7 @@ Instruction *InstrumentationEmitter::check(Value *Addr, RangeValues RV, Instruct
   Value *Off = IB.CreateSub(A, Base, "snapshot.off");
   Value *In = IB.CreateICmpULT(Off, RV.Size, "snapshot.in");
   Instruction *Then = SplitBlockAndInsertIfThen(In, Inner, /*Unreachable=*/false,
-                                                unlikely(InsertPt->getContext()));
+                                                unlikelyWeights(InsertPt->getContext()));
   Then->setDebugLoc(Loc);
   Then->getParent()->getSinglePredecessor()->getTerminator()->setDebugLoc(Loc);
   Then->getParent()->setName("snapshot.record");
@@ -76,8 +73,8 @@ Instruction *InstrumentationEmitter::check(Value *Addr, RangeValues RV, Instruct
 }
 
 void InstrumentationEmitter::recordFixed(Value *Addr, uint64_t Size, RangeValues RV,
-                                         Instruction *At) {
-  Instruction *Then = check(Addr, RV, At);
+                                         Instruction *At, const DebugLoc &Loc) {
+  Instruction *Then = check(Addr, RV, At, Loc);
   IRBuilder<> B(Then);
   B.SetCurrentDebugLocation(Loc);
   Value *P = B.CreatePointerCast(Addr, ABI.bytePtrTy());
@@ -87,8 +84,13 @@ void InstrumentationEmitter::recordFixed(Value *Addr, uint64_t Size, RangeValues
     ABI.call(B, ABI.record(), {P, ConstantInt::get(ABI.intPtrTy(), Size)});
 }
 
-void InstrumentationEmitter::recordLen(Value *Addr, Value *Len, RangeValues RV, Instruction *At) {
-  Instruction *Then = check(Addr, RV, At);
+void InstrumentationEmitter::recordLen(Value *Addr, Value *Len, RangeValues RV, Instruction *At, const DebugLoc &Loc) {
+  if (auto *K = dyn_cast<ConstantInt>(Len))
+    if (ABI.recordFixed(K->getZExtValue())) {
+      recordFixed(Addr, K->getZExtValue(), RV, At, Loc);
+      return;
+    }
+  Instruction *Then = check(Addr, RV, At, Loc);
   IRBuilder<> B(Then);
   B.SetCurrentDebugLocation(Loc);
   Value *P = B.CreatePointerCast(Addr, ABI.bytePtrTy());
@@ -96,8 +98,8 @@ void InstrumentationEmitter::recordLen(Value *Addr, Value *Len, RangeValues RV, 
   ABI.call(B, ABI.record(), {P, L});
 }
 
-void InstrumentationEmitter::recordCString(Value *Addr, RangeValues RV, Instruction *At) {
-  Instruction *Then = check(Addr, RV, At);
+void InstrumentationEmitter::recordCString(Value *Addr, RangeValues RV, Instruction *At, const DebugLoc &Loc) {
+  Instruction *Then = check(Addr, RV, At, Loc);
   IRBuilder<> B(Then);
   B.SetCurrentDebugLocation(Loc);
   Value *P = B.CreatePointerCast(Addr, ABI.bytePtrTy());
@@ -111,27 +113,75 @@ InstrumentationEmitter::expandLoopRange(const LoopRange &R, ScalarEvolution &SE)
   Exp.setInsertPoint(R.InsertBefore);
   Value *Lo = Exp.expandCodeFor(R.Lo, ABI.bytePtrTy(), R.InsertBefore);
   Value *Len = Exp.expandCodeFor(R.Len, ABI.intPtrTy(), R.InsertBefore);
-  return {Lo, Len};
+  if (R.Shape == RangeShape::Contiguous)
+    return {Lo, Len};
+  Value *Stride = Exp.expandCodeFor(R.Stride, ABI.intPtrTy(), R.InsertBefore);
+  Value *Count = Exp.expandCodeFor(R.Count, ABI.intPtrTy(), R.InsertBefore);
+  return {Lo, Len, Stride, Count};
+}
+
+void InstrumentationEmitter::recordChunks(const LoopRange &R, ExpandedRange E, Instruction *At, const DebugLoc &Loc) {
+  BasicBlock *Pre = At->getParent();
+  BasicBlock *Tail = SplitBlock(Pre, At);
+  LLVMContext &Ctx = Pre->getContext();
+  BasicBlock *Body = BasicBlock::Create(Ctx, "snapshot.chunks", Pre->getParent(), Tail);
+  Pre->getTerminator()->setSuccessor(0, Body);
+  IRBuilder<> B(Body);
+  B.SetCurrentDebugLocation(Loc);
+  Type *IntPtr = ABI.intPtrTy();
+  PHINode *K = B.CreatePHI(IntPtr, 2, "snapshot.chunk");
+  K->addIncoming(ConstantInt::get(IntPtr, 0), Pre);
+  Value *P = B.CreateGEP(B.getInt8Ty(), E.Lo, B.CreateMul(K, E.Stride), "snapshot.chunk.at");
+  if (FunctionCallee F = ABI.recordFixed(R.Width))
+    ABI.call(B, F, {P});
+  else
+    ABI.call(B, ABI.record(), {P, ConstantInt::get(IntPtr, R.Width)});
+  Value *Next = B.CreateAdd(K, ConstantInt::get(IntPtr, 1), "snapshot.chunk.next");
+  K->addIncoming(Next, Body);
+  B.CreateCondBr(B.CreateICmpEQ(Next, E.Count), Tail, Body);
 }
 
 void InstrumentationEmitter::emitLoopRange(const LoopRange &R, ExpandedRange E) {
-  Loc = R.Loc;
+  const DebugLoc &Loc = R.Loc;
   WriteSite Key;
   Key.BoundsAt = R.BoundsAt;
-  recordLen(E.Lo, E.Len, bounds(&Key, R.InsertBefore), R.InsertBefore);
+  RangeValues RV = bounds(&Key, R.InsertBefore, Loc);
+  if (R.Shape == RangeShape::Contiguous) {
+    recordLen(E.Lo, E.Len, RV, R.InsertBefore, Loc);
+    return;
+  }
+  // Every chunk lies in the object Lo points into: one check of Lo decides for all of them.
+  Instruction *Then = check(E.Lo, RV, R.InsertBefore, Loc);
+  if (R.Shape == RangeShape::Strided) {
+    recordChunks(R, E, Then, Loc);
+    return;
+  }
+  // Stride known only now: contiguous when the gap between chunks is shorter than a line.
+  IRBuilder<> B(Then);
+  B.SetCurrentDebugLocation(Loc);
+  Value *Dense = B.CreateICmpULT(
+      E.Stride, ConstantInt::get(ABI.intPtrTy(), R.Width + SNAPSHOT_LINE_SIZE), "snapshot.dense");
+  Instruction *One, *Chunks;
+  SplitBlockAndInsertIfThenElse(Dense, Then, &One, &Chunks);
+  One->setDebugLoc(Loc);
+  Chunks->setDebugLoc(Loc);
+  IRBuilder<> OB(One);
+  OB.SetCurrentDebugLocation(Loc);
+  ABI.call(OB, ABI.record(), {OB.CreatePointerCast(E.Lo, ABI.bytePtrTy()), E.Len});
+  recordChunks(R, E, Chunks, Loc);
 }
 
-void InstrumentationEmitter::emitMasked(WriteSite &S, RangeValues RV) {
+void InstrumentationEmitter::emitMasked(WriteSite &S, RangeValues RV, const DebugLoc &Loc) {
   auto &II = cast<IntrinsicInst>(*S.I);
   const DataLayout &DL = II.getModule()->getDataLayout();
   auto *VT = dyn_cast<FixedVectorType>(II.getArgOperand(0)->getType());
   Value *Mask = II.getArgOperand(S.Kind == SiteKind::MaskedStore ? 3 : 2);
   Type *Elt = VT ? VT->getElementType() : nullptr;
-  uint64_t EltSize = Elt ? DL.getTypeStoreSize(Elt).getFixedSize() : 0;
+  uint64_t EltSize = Elt ? DL.getTypeStoreSize(Elt).getFixedValue() : 0;
   if (!VT || Elt->getPrimitiveSizeInBits() != EltSize * 8) {
     // Elements that are not whole bytes: record the full vector (over-approximation).
-    recordFixed(S.Ptr, DL.getTypeStoreSize(II.getArgOperand(0)->getType()).getFixedSize(), RV,
-                S.I);
+    recordFixed(S.Ptr, DL.getTypeStoreSize(II.getArgOperand(0)->getType()).getFixedValue(), RV,
+                S.I, Loc);
     return;
   }
   IRBuilder<> B(S.I);
@@ -159,10 +209,10 @@ void InstrumentationEmitter::emitMasked(WriteSite &S, RangeValues RV) {
                        "snapshot.masked.first");
   }
   Value *Len = B.CreateMul(B.CreateZExtOrTrunc(Count, IntPtr), ConstantInt::get(IntPtr, EltSize));
-  recordLen(Addr, Len, RV, S.I);
+  recordLen(Addr, Len, RV, S.I, Loc);
 }
 
-void InstrumentationEmitter::emitScatter(WriteSite &S, RangeValues RV) {
+void InstrumentationEmitter::emitScatter(WriteSite &S, RangeValues RV, const DebugLoc &Loc) {
   auto &II = cast<IntrinsicInst>(*S.I);
   const DataLayout &DL = II.getModule()->getDataLayout();
   auto *VT = dyn_cast<FixedVectorType>(II.getArgOperand(0)->getType());
@@ -170,7 +220,7 @@ void InstrumentationEmitter::emitScatter(WriteSite &S, RangeValues RV) {
     return;
   Value *Ptrs = II.getArgOperand(1);
   Value *Mask = II.getArgOperand(II.getIntrinsicID() == Intrinsic::masked_scatter ? 3 : 2);
-  uint64_t EltSize = DL.getTypeStoreSize(VT->getElementType()).getFixedSize();
+  uint64_t EltSize = DL.getTypeStoreSize(VT->getElementType()).getFixedValue();
   // One check per lane; an inactive lane checks null, which is never in the working range.
   for (unsigned L = 0, N = VT->getNumElements(); L < N; ++L) {
     IRBuilder<> B(S.I);
@@ -178,11 +228,11 @@ void InstrumentationEmitter::emitScatter(WriteSite &S, RangeValues RV) {
     Value *P = B.CreateExtractElement(Ptrs, B.getInt64(L));
     Value *M = B.CreateExtractElement(Mask, B.getInt64(L));
     Value *A = B.CreateSelect(M, P, Constant::getNullValue(P->getType()), "snapshot.lane");
-    recordFixed(A, EltSize, RV, S.I);
+    recordFixed(A, EltSize, RV, S.I, Loc);
   }
 }
 
-void InstrumentationEmitter::emitX86Scatter(WriteSite &S, RangeValues RV) {
+void InstrumentationEmitter::emitX86Scatter(WriteSite &S, RangeValues RV, const DebugLoc &Loc) {
   // (i8* base, mask: <N x i1> or iN, <K x iM> index, <L x T> values, i32 scale)
   auto &II = cast<IntrinsicInst>(*S.I);
   const DataLayout &DL = II.getModule()->getDataLayout();
@@ -192,7 +242,7 @@ void InstrumentationEmitter::emitX86Scatter(WriteSite &S, RangeValues RV) {
   auto *Scale = dyn_cast<ConstantInt>(II.getArgOperand(4));
   if (!IdxTy || !ValTy || !Scale)
     return;
-  uint64_t EltSize = DL.getTypeStoreSize(ValTy->getElementType()).getFixedSize();
+  uint64_t EltSize = DL.getTypeStoreSize(ValTy->getElementType()).getFixedValue();
   unsigned Lanes = std::min(IdxTy->getNumElements(), ValTy->getNumElements());
   Type *IntPtr = ABI.intPtrTy();
   for (unsigned L = 0; L < Lanes; ++L) {
@@ -207,7 +257,7 @@ void InstrumentationEmitter::emitX86Scatter(WriteSite &S, RangeValues RV) {
                              ConstantInt::get(IntPtr, Scale->getZExtValue()));
     Value *P = B.CreateGEP(B.getInt8Ty(), B.CreatePointerCast(Base, ABI.bytePtrTy()), Off);
     Value *A = B.CreateSelect(Bit, P, Constant::getNullValue(P->getType()), "snapshot.lane");
-    recordFixed(A, EltSize, RV, S.I);
+    recordFixed(A, EltSize, RV, S.I, Loc);
   }
 }
 
@@ -221,122 +271,62 @@ Instruction *InstrumentationEmitter::afterCall(CallBase &CB) {
   return nullptr;  // callbr: not a library call
 }
 
-void InstrumentationEmitter::emitLibCall(WriteSite &S) {
+// Library calls are recorded after the call, for the extents LibCallWrites computes from its
+// arguments and result, each behind its condition: one block for extents sharing a condition,
+// a diamond for a condition and its negation.
+void InstrumentationEmitter::emitLibCall(WriteSite &S, const DebugLoc &Loc) {
   auto &CB = cast<CallBase>(*S.I);
-  const LibCallSpec &L = *S.Lib;
   Instruction *At = afterCall(CB);
   if (!At)
     return;
-  RangeValues RV = bounds(&S, At);
-  IRBuilder<> B(At);
+  RangeValues RV = bounds(&S, At, Loc);
+  IRBuilder<> B(At);  // the conditions, before any block is split
   B.SetCurrentDebugLocation(Loc);
-  Type *IntPtr = ABI.intPtrTy();
-  auto Arg = [&](int K) { return CB.getArgOperand(K); };
-  auto IntArg = [&](int K) { return B.CreateZExtOrTrunc(Arg(K), IntPtr); };
-  Value *Zero = ConstantInt::get(IntPtr, 0), *One = ConstantInt::get(IntPtr, 1);
-  Value *Dst = S.Ptr;
-  switch (L.Range) {
-  case LibRange::RetBytes:
-  case LibRange::Recvfrom: {
-    Value *Ret = B.CreateSExtOrTrunc(&CB, IntPtr);
-    Value *Len = B.CreateSelect(B.CreateICmpSGT(Ret, Zero), Ret, Zero);
-    recordLen(Dst, Len, RV, At);
-    if (L.Range == LibRange::Recvfrom) {
-      // The source address lands in arg A, its length (socklen_t) in *arg B.
-      Value *AddrP = Arg(L.A), *LenP = Arg(L.B);
-      IRBuilder<> C(At);
-      C.SetCurrentDebugLocation(Loc);
-      Value *HaveAddr = C.CreateIsNotNull(AddrP);
-      Value *HaveLen = C.CreateIsNotNull(LenP);
-      Value *Both = C.CreateAnd(HaveAddr, HaveLen);
-      Instruction *T = SplitBlockAndInsertIfThen(Both, At, false, unlikely(CB.getContext()));
-      T->setDebugLoc(Loc);
-      IRBuilder<> TB(T);
-      TB.SetCurrentDebugLocation(Loc);
-      Value *AL = TB.CreateLoad(TB.getInt32Ty(),
-                                TB.CreatePointerCast(LenP, TB.getInt32Ty()->getPointerTo()));
-      recordLen(AddrP, TB.CreateZExt(AL, IntPtr), RV, T);
-      recordFixed(LenP, 4, RV, T);
+  std::vector<WrittenExtent> Extents = writtenExtents(CB, *S.Lib, B, ABI.intPtrTy());
+  auto Record = [&](WrittenExtent &E, Instruction *In) {
+    if (!E.Len) {
+      recordCString(E.Dst, RV, In, Loc);
+      return;
     }
-    return;
-  }
-  case LibRange::ArgBytes:
-    recordLen(Dst, IntArg(L.A), RV, At);
-    return;
-  case LibRange::Fixed:
-    recordFixed(Dst, uint64_t(L.A), RV, At);
-    return;
-  case LibRange::ArgProduct: {
-    Value *Count = IntArg(L.A);
-    Value *Size = IntArg(L.B);
-    recordLen(Dst, B.CreateMul(Count, Size), RV, At);
-    return;
-  }
-  case LibRange::FreadItems: {
-    Value *Ret = B.CreateZExtOrTrunc(&CB, IntPtr);
-    Value *NMemb = IntArg(L.B);
-    Value *Next = B.CreateAdd(Ret, One);
-    Value *Items = B.CreateSelect(B.CreateICmpULT(Next, NMemb), Next, NMemb);
-    Value *Size = IntArg(L.A);
-    recordLen(Dst, B.CreateMul(Size, Items), RV, At);
-    return;
-  }
-  case LibRange::CString:
-    recordCString(Dst, RV, At);
-    return;
-  case LibRange::Fgets: {
-    Value *N = B.CreateSExtOrTrunc(Arg(L.A), IntPtr);
-    Value *Whole = B.CreateSelect(B.CreateICmpSGT(N, Zero), N, Zero);
-    Instruction *T, *E;
-    SplitBlockAndInsertIfThenElse(B.CreateIsNotNull(&CB), At, &T, &E);
+    IRBuilder<> LB(In);
+    LB.SetCurrentDebugLocation(Loc);
+    recordLen(E.Dst, E.Len(LB), RV, In, Loc);
+  };
+  auto Located = [&](Instruction *T) {
     T->setDebugLoc(Loc);
-    E->setDebugLoc(Loc);
-    recordCString(Dst, RV, T);
-    recordLen(Dst, Whole, RV, E);  // error: contents indeterminate, take the whole buffer
-    return;
-  }
-  case LibRange::Sprintf: {
-    Value *Ret = B.CreateSExtOrTrunc(&CB, IntPtr);
-    Value *Ok = B.CreateICmpSGE(Ret, Zero);
-    Instruction *T, *E;
-    SplitBlockAndInsertIfThenElse(Ok, At, &T, &E);
-    T->setDebugLoc(Loc);
-    E->setDebugLoc(Loc);
-    IRBuilder<> TB(T);
-    recordLen(Dst, TB.CreateAdd(Ret, One), RV, T);  // ret counts embedded NULs, the +1 is the NUL
-    recordCString(Dst, RV, E);
-    return;
-  }
-  case LibRange::Snprintf: {
-    Value *N = IntArg(L.A);
-    Value *Ret = B.CreateSExtOrTrunc(&CB, IntPtr);
-    Value *NM1 = B.CreateSub(N, One);
-    Value *Fit = B.CreateAdd(B.CreateSelect(B.CreateICmpULT(Ret, NM1), Ret, NM1), One);
-    Value *Len = B.CreateSelect(B.CreateICmpSLT(Ret, Zero), N, Fit);
-    Len = B.CreateSelect(B.CreateICmpEQ(N, Zero), Zero, Len);
-    recordLen(Dst, Len, RV, At);
-    return;
-  }
-  case LibRange::Memccpy: {
-    Value *N = IntArg(L.A);
-    // (Operands built in separate statements: C++ leaves argument evaluation order open, and
-    // the emitted IR should not depend on the host compiler.)
-    Value *RetI = B.CreatePtrToInt(&CB, IntPtr);
-    Value *DstI = B.CreatePtrToInt(Dst, IntPtr);
-    Value *Diff = B.CreateSub(RetI, DstI);
-    recordLen(Dst, B.CreateSelect(B.CreateIsNull(&CB), N, Diff), RV, At);
-    return;
-  }
-  case LibRange::RetCString: {
-    if (L.Slot >= 0)
-      recordFixed(Arg(L.Slot), CB.getModule()->getDataLayout().getPointerSize(), RV, At);
-    IRBuilder<> C(At);  // fresh: the slot record above split the block before At
-    C.SetCurrentDebugLocation(Loc);
-    Instruction *T = SplitBlockAndInsertIfThen(C.CreateIsNotNull(&CB), At, false);
-    T->setDebugLoc(Loc);
-    recordCString(&CB, RV, T);
-    return;
-  }
+    return T;
+  };
+  Value *GuardCond = nullptr;
+  bool GuardUnless = false;
+  Instruction *Guard = nullptr, *Other = nullptr;  // insertion points: When true / false
+  for (WrittenExtent &E : Extents) {
+    if (!E.When) {
+      Record(E, At);
+      continue;
+    }
+    if (E.When != GuardCond) {
+      GuardCond = E.When;
+      GuardUnless = E.Unless;
+      Guard = Other = nullptr;
+      bool BothSides = llvm::any_of(Extents, [&](const WrittenExtent &F) {
+        return F.When == E.When && F.Unless != E.Unless;
+      });
+      if (BothSides) {
+        Instruction *T, *F;
+        SplitBlockAndInsertIfThenElse(E.When, At, &T, &F);
+        Guard = Located(T);
+        Other = Located(F);
+        if (E.Unless)
+          std::swap(Guard, Other);
+      } else {
+        IRBuilder<> NB(At);  // fresh: earlier records split the block before At
+        NB.SetCurrentDebugLocation(Loc);
+        Value *C = E.Unless ? NB.CreateNot(E.When) : E.When;
+        Guard = Located(SplitBlockAndInsertIfThen(C, At, /*Unreachable=*/false));
+      }
+      Guard->getParent()->getSinglePredecessor()->getTerminator()->setDebugLoc(Loc);
+    }
+    Record(E, E.Unless == GuardUnless ? Guard : Other);
   }
 }
 
@@ -348,8 +338,8 @@ Value *InstrumentationEmitter::anyMapped(Instruction *InsertPt) {
 }
 
 void InstrumentationEmitter::emitObjectFlag(ObjectFlag &F) {
-  Loc = F.InsertBefore->getDebugLoc();
-  RangeValues RV = loadBounds(F.InsertBefore);
+  const DebugLoc &Loc = F.InsertBefore->getDebugLoc();
+  RangeValues RV = loadBounds(F.InsertBefore, Loc);
   IRBuilder<> B(F.InsertBefore);
   B.SetCurrentDebugLocation(Loc);
   Value *A = B.CreatePtrToInt(F.Base, ABI.intPtrTy());
@@ -361,9 +351,9 @@ void InstrumentationEmitter::emitObjectFlag(ObjectFlag &F) {
 void InstrumentationEmitter::emitSite(WriteSite &S, const std::vector<ObjectFlag> &Flags) {
   if (S.Disp != Disposition::Instrument)
     return;
-  Loc = S.I->getDebugLoc();
+  const DebugLoc &Loc = S.I->getDebugLoc();
   if (S.Kind == SiteKind::LibCall) {
-    emitLibCall(S);
+    emitLibCall(S, Loc);
     return;
   }
   Instruction *At = S.I;
@@ -372,24 +362,24 @@ void InstrumentationEmitter::emitSite(WriteSite &S, const std::vector<ObjectFlag
     // Object in the working range? Only then the full check, with its own loads (this block
     // dominates nothing else, so nothing is cached from it).
     At = SplitBlockAndInsertIfThen(Flags[S.FlagIdx].Flag, S.I, /*Unreachable=*/false,
-                                   unlikely(S.I->getContext()));
+                                   unlikelyWeights(S.I->getContext()));
     At->setDebugLoc(Loc);
     At->getParent()->getSinglePredecessor()->getTerminator()->setDebugLoc(Loc);
     At->getParent()->setName("snapshot.object.in");
-    RV = bounds(nullptr, At);
+    RV = bounds(nullptr, At, Loc);
   } else {
-    RV = bounds(&S, S.I);
+    RV = bounds(&S, S.I, Loc);
   }
   switch (S.Kind) {
   case SiteKind::MaskedStore:
   case SiteKind::CompressStore:
-    emitMasked(S, RV);
+    emitMasked(S, RV, Loc);
     return;
   case SiteKind::MaskedScatter:
-    emitScatter(S, RV);
+    emitScatter(S, RV, Loc);
     return;
   case SiteKind::X86Scatter:
-    emitX86Scatter(S, RV);
+    emitX86Scatter(S, RV, Loc);
     return;
   default:
     break;
@@ -401,10 +391,10 @@ void InstrumentationEmitter::emitSite(WriteSite &S, const std::vector<ObjectFlag
     // and recorded through the entry point that clips to the working range.
     uint64_t Size = uint64_t(S.Hi - S.Lo);
     if (S.Lo == 0) {
-      recordFixed(S.GroupBase, Size, RV, At);
+      recordFixed(S.GroupBase, Size, RV, At, Loc);
       return;
     }
-    Instruction *Then = check(S.GroupBase, RV, At);
+    Instruction *Then = check(S.GroupBase, RV, At, Loc);
     IRBuilder<> B(Then);
     B.SetCurrentDebugLocation(Loc);
     Value *Base = B.CreatePointerCast(S.GroupBase, ABI.bytePtrTy());
@@ -413,18 +403,18 @@ void InstrumentationEmitter::emitSite(WriteSite &S, const std::vector<ObjectFlag
     return;
   }
   if (S.Size) {
-    recordFixed(S.Ptr, S.Size, RV, At);
+    recordFixed(S.Ptr, S.Size, RV, At, Loc);
     return;
   }
   if (S.Len) {
-    recordLen(S.Ptr, S.Len, RV, At);
+    recordLen(S.Ptr, S.Len, RV, At, Loc);
     return;
   }
   // Scalable-vector store: vscale x the known minimum size.
   IRBuilder<> B(At);
   B.SetCurrentDebugLocation(Loc);
   Type *VT = cast<StoreInst>(S.I)->getValueOperand()->getType();
-  uint64_t Min = S.I->getModule()->getDataLayout().getTypeStoreSize(VT).getKnownMinSize();
-  recordLen(S.Ptr, B.CreateVScale(ConstantInt::get(ABI.intPtrTy(), Min)), RV, At);
+  uint64_t Min = S.I->getModule()->getDataLayout().getTypeStoreSize(VT).getKnownMinValue();
+  recordLen(S.Ptr, B.CreateVScale(ConstantInt::get(ABI.intPtrTy(), Min)), RV, At, Loc);
 }
 } // namespace snapshot

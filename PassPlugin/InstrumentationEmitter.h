@@ -34,6 +34,7 @@ public:
   // Loop ranges: first expand every range (SCEV must see the function unchanged), then emit.
   struct ExpandedRange {
     llvm::Value *Lo, *Len;
+    llvm::Value *Stride = nullptr, *Count = nullptr;  // strided shapes only
   };
   ExpandedRange expandLoopRange(const LoopRange &R, llvm::ScalarEvolution &SE);
   void emitLoopRange(const LoopRange &R, ExpandedRange E);
@@ -48,20 +49,22 @@ private:
     llvm::Value *Base, *Size;
   };
   // The range values a check at InsertPt uses: the size, loaded once per loop preheader for sites
-  // in call-free loops and at the site otherwise; the base is left null (the check loads it
+  // in commit-free loops and at the site otherwise; the base is left null (the check loads it
   // behind the size test).
-  RangeValues bounds(const WriteSite *S, llvm::Instruction *InsertPt);
-  RangeValues loadBounds(llvm::Instruction *InsertPt);
+  RangeValues bounds(const WriteSite *S, llvm::Instruction *InsertPt, const llvm::DebugLoc &Loc);
+  RangeValues loadBounds(llvm::Instruction *InsertPt, const llvm::DebugLoc &Loc);
   // Inline check at InsertPt on Addr; returns the terminator of the (unlikely) record block.
-  llvm::Instruction *check(llvm::Value *Addr, RangeValues RV, llvm::Instruction *InsertPt);
-  llvm::DebugLoc Loc;  // of the site being emitted
-  void recordFixed(llvm::Value *Addr, uint64_t Size, RangeValues RV, llvm::Instruction *At);
-  void recordLen(llvm::Value *Addr, llvm::Value *Len, RangeValues RV, llvm::Instruction *At);
-  void recordCString(llvm::Value *Addr, RangeValues RV, llvm::Instruction *At);
-  void emitMasked(WriteSite &S, RangeValues RV);
-  void emitScatter(WriteSite &S, RangeValues RV);
-  void emitX86Scatter(WriteSite &S, RangeValues RV);
-  void emitLibCall(WriteSite &S);
+  llvm::Instruction *check(llvm::Value *Addr, RangeValues RV, llvm::Instruction *InsertPt, const llvm::DebugLoc &Loc);
+  void recordFixed(llvm::Value *Addr, uint64_t Size, RangeValues RV, llvm::Instruction *At, const llvm::DebugLoc &Loc);
+  void recordLen(llvm::Value *Addr, llvm::Value *Len, RangeValues RV, llvm::Instruction *At, const llvm::DebugLoc &Loc);
+  void recordCString(llvm::Value *Addr, RangeValues RV, llvm::Instruction *At, const llvm::DebugLoc &Loc);
+  // Before At: Count records of Width bytes at Lo + k * Stride (k = 0 .. Count-1), unchecked (the
+  // caller checked Lo: every chunk lies in Lo's object).
+  void recordChunks(const LoopRange &R, ExpandedRange E, llvm::Instruction *At, const llvm::DebugLoc &Loc);
+  void emitMasked(WriteSite &S, RangeValues RV, const llvm::DebugLoc &Loc);
+  void emitScatter(WriteSite &S, RangeValues RV, const llvm::DebugLoc &Loc);
+  void emitX86Scatter(WriteSite &S, RangeValues RV, const llvm::DebugLoc &Loc);
+  void emitLibCall(WriteSite &S, const llvm::DebugLoc &Loc);
   llvm::Instruction *afterCall(llvm::CallBase &CB);
 
   RuntimeABI &ABI;

@@ -5,6 +5,7 @@
 #include "llvm/Analysis/TargetLibraryInfo.h"
 #include "llvm/IR/Function.h"
 #include "llvm/IR/InstrTypes.h"
+#include "llvm/IR/Module.h"
 #include <iterator>
 #include <string>
 #include <vector>
@@ -166,5 +167,96 @@ const LibCallSpec *matchLibCall(const CallBase &CB, const TargetLibraryInfoImpl 
   if (TLII.getLibFunc(F->getName(), LF) && !TLII.getLibFunc(*F, LF))
     return nullptr;
   return hasShape(CB, S) ? &S : nullptr;
+}
+
+std::vector<WrittenExtent> writtenExtents(CallBase &CB, const LibCallSpec &L, IRBuilder<> &B,
+                                          Type *IntPtr) {
+  auto Arg = [&](int K) { return CB.getArgOperand(K); };
+  auto IntArg = [&](int K) { return B.CreateZExtOrTrunc(Arg(K), IntPtr); };
+  auto Bytes = [](Value *V) { return [V](IRBuilder<> &) { return V; }; };
+  Value *Zero = ConstantInt::get(IntPtr, 0), *One = ConstantInt::get(IntPtr, 1);
+  Value *Dst = L.Dst >= 0 ? Arg(L.Dst) : nullptr;
+  switch (L.Range) {
+  case LibRange::RetBytes:
+  case LibRange::Recvfrom: {
+    Value *Ret = B.CreateSExtOrTrunc(&CB, IntPtr);
+    std::vector<WrittenExtent> Out{
+        {nullptr, false, Dst, Bytes(B.CreateSelect(B.CreateICmpSGT(Ret, Zero), Ret, Zero))}};
+    if (L.Range == LibRange::Recvfrom) {
+      // The source address lands in arg A, its length (socklen_t, updated) in *arg B.
+      Value *AddrP = Arg(L.A), *LenP = Arg(L.B);
+      Value *HaveAddr = B.CreateIsNotNull(AddrP);
+      Value *HaveLen = B.CreateIsNotNull(LenP);
+      Value *Both = B.CreateAnd(HaveAddr, HaveLen);
+      Out.push_back({Both, false, AddrP, [LenP, IntPtr](IRBuilder<> &G) {
+                       Type *I32 = G.getInt32Ty();
+                       Value *AL = G.CreateLoad(I32, G.CreatePointerCast(LenP, I32->getPointerTo()));
+                       return G.CreateZExt(AL, IntPtr);
+                     }});
+      Out.push_back({Both, false, LenP, Bytes(ConstantInt::get(IntPtr, 4))});
+    }
+    return Out;
+  }
+  case LibRange::ArgBytes:
+    return {{nullptr, false, Dst, Bytes(IntArg(L.A))}};
+  case LibRange::Fixed:
+    return {{nullptr, false, Dst, Bytes(ConstantInt::get(IntPtr, uint64_t(L.A)))}};
+  case LibRange::ArgProduct: {
+    Value *Count = IntArg(L.A);
+    Value *Size = IntArg(L.B);
+    return {{nullptr, false, Dst, Bytes(B.CreateMul(Count, Size))}};
+  }
+  case LibRange::FreadItems: {
+    Value *Ret = B.CreateZExtOrTrunc(&CB, IntPtr);
+    Value *NMemb = IntArg(L.B);
+    Value *Next = B.CreateAdd(Ret, One);
+    Value *Items = B.CreateSelect(B.CreateICmpULT(Next, NMemb), Next, NMemb);
+    Value *Size = IntArg(L.A);
+    return {{nullptr, false, Dst, Bytes(B.CreateMul(Size, Items))}};
+  }
+  case LibRange::CString:
+    return {{nullptr, false, Dst, nullptr}};
+  case LibRange::Fgets: {
+    Value *N = B.CreateSExtOrTrunc(Arg(L.A), IntPtr);
+    Value *Whole = B.CreateSelect(B.CreateICmpSGT(N, Zero), N, Zero);
+    Value *Ok = B.CreateIsNotNull(&CB);
+    // On error the contents are indeterminate: take the whole buffer.
+    return {{Ok, false, Dst, nullptr}, {Ok, true, Dst, Bytes(Whole)}};
+  }
+  case LibRange::Sprintf: {
+    Value *Ret = B.CreateSExtOrTrunc(&CB, IntPtr);
+    Value *Ok = B.CreateICmpSGE(Ret, Zero);
+    // ret counts embedded NULs, the + 1 is the terminating NUL.
+    return {{Ok, false, Dst, [Ret, One](IRBuilder<> &G) { return G.CreateAdd(Ret, One); }},
+            {Ok, true, Dst, nullptr}};
+  }
+  case LibRange::Snprintf: {
+    Value *N = IntArg(L.A);
+    Value *Ret = B.CreateSExtOrTrunc(&CB, IntPtr);
+    Value *NM1 = B.CreateSub(N, One);
+    Value *Fit = B.CreateAdd(B.CreateSelect(B.CreateICmpULT(Ret, NM1), Ret, NM1), One);
+    Value *Len = B.CreateSelect(B.CreateICmpSLT(Ret, Zero), N, Fit);
+    return {{nullptr, false, Dst, Bytes(B.CreateSelect(B.CreateICmpEQ(N, Zero), Zero, Len))}};
+  }
+  case LibRange::Memccpy: {
+    Value *N = IntArg(L.A);
+    // (Operands built in separate statements: C++ leaves argument evaluation order open, and
+    // the emitted IR should not depend on the host compiler.)
+    Value *RetI = B.CreatePtrToInt(&CB, IntPtr);
+    Value *DstI = B.CreatePtrToInt(Dst, IntPtr);
+    Value *Diff = B.CreateSub(RetI, DstI);
+    return {{nullptr, false, Dst, Bytes(B.CreateSelect(B.CreateIsNull(&CB), N, Diff))}};
+  }
+  case LibRange::RetCString: {
+    std::vector<WrittenExtent> Out;
+    if (L.Slot >= 0)  // the saved position (strtok_r's saveptr, strsep's *stringp)
+      Out.push_back({nullptr, false, Arg(L.Slot),
+                     Bytes(ConstantInt::get(
+                         IntPtr, CB.getModule()->getDataLayout().getPointerSize()))});
+    Out.push_back({B.CreateIsNotNull(&CB), false, &CB, nullptr});
+    return Out;
+  }
+  }
+  return {};
 }
 } // namespace snapshot

@@ -1,10 +1,14 @@
-// The C library functions the pass understands: which argument is the destination and how many
-// bytes the call wrote, computed after the call from its arguments and result. Recognition goes
-// through LLVM's LibFunc table (with its prototype check) where LLVM knows the function, and
-// through our own name + shape check for the rest (recv, explicit_bzero, glibc's _FORTIFY_SOURCE
-// __*_chk variants, ...).
+// Everything the pass knows about C library functions that write through a pointer: which ones
+// (the table in LibCallWrites.cpp), which argument is the destination, and which extents a call
+// wrote, computed after the call from its arguments and result (writtenExtents). The emitter
+// only records the extents it is handed. Recognition goes through LLVM's LibFunc table (with its
+// prototype check) where LLVM knows the function, and through our own name + shape check for the
+// rest (recv, explicit_bzero, glibc's _FORTIFY_SOURCE __*_chk variants, ...).
 #pragma once
 #include "llvm/ADT/StringRef.h"
+#include "llvm/IR/IRBuilder.h"
+#include <functional>
+#include <vector>
 
 namespace llvm {
 class CallBase;
@@ -39,4 +43,20 @@ struct LibCallSpec {
 // The spec for this call site, or null. Calls the module defines itself are instrumented in
 // their own body and return null here.
 const LibCallSpec *matchLibCall(const llvm::CallBase &CB, const llvm::TargetLibraryInfoImpl &TLII);
+
+// One extent a call wrote.
+struct WrittenExtent {
+  llvm::Value *When = nullptr;  // i1: written only if true (false, with Unless); null: always
+  bool Unless = false;
+  llvm::Value *Dst;             // first byte written
+  // The byte count, built behind the When test (it may load through a pointer the test checks
+  // for null); null for a C string: strlen(Dst) + 1, measured by the runtime.
+  std::function<llvm::Value *(llvm::IRBuilder<> &)> Len;
+};
+
+// The extents CB (matched as L) wrote, per L.Range. Conditions are built with B, which must be
+// positioned after the call; IntPtr is the target's size_t. Extents with the same condition are
+// adjacent, the one for true first.
+std::vector<WrittenExtent> writtenExtents(llvm::CallBase &CB, const LibCallSpec &L,
+                                          llvm::IRBuilder<> &B, llvm::Type *IntPtr);
 } // namespace snapshot

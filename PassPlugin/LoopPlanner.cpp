@@ -1,8 +1,11 @@
 #include "LoopPlanner.h"
+#include "CommitPoints.h"
 #include "Options.h"
-#include "WriteSiteCollector.h"
+#include "snapshot_abi.h"
 
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/Analysis/LoopInfo.h"
 #include "llvm/Analysis/ScalarEvolution.h"
 #include "llvm/Analysis/ScalarEvolutionExpressions.h"
@@ -19,30 +22,6 @@ using namespace llvm;
 
 namespace snapshot {
 namespace {
-class CallFreeLoops {
-public:
-  bool isCallFree(const Loop *L) {
-    auto It = Cache.find(L);
-    if (It != Cache.end())
-      return It->second;
-    bool Free = true;
-    for (const BasicBlock *BB : L->blocks()) {
-      for (const Instruction &I : *BB)
-        if (endsSegment(I)) {
-          Free = false;
-          break;
-        }
-      if (!Free)
-        break;
-    }
-    Cache[L] = Free;
-    return Free;
-  }
-
-private:
-  DenseMap<const Loop *, bool> Cache;
-};
-
 bool safeToExpand(const SCEV *S, Instruction *At, ScalarEvolution &SE, const DataLayout &DL) {
 #if LLVM_VERSION_MAJOR >= 15
   SCEVExpander Exp(SE, DL, "snapshot.range");
@@ -53,10 +32,16 @@ bool safeToExpand(const SCEV *S, Instruction *At, ScalarEvolution &SE, const Dat
 #endif
 }
 
+// The runtime's tracking granularity. A gap between written bytes that is shorter than a line
+// cannot hold a whole line, so recording across it commits no extra line.
+constexpr int64_t LineSize = SNAPSHOT_LINE_SIZE;
+
 // A store at {Start,+,Step} in loop L that runs on every iteration. Stores of one loop whose
-// starts differ by a constant (unrolled or vectorised bodies, struct fields) share one range:
-// everything between the lowest and the highest byte they write lies inside the object they
-// address, so recording the span never reaches past it.
+// starts differ by a constant (unrolled or vectorised bodies, struct fields) share one chunk when
+// the bytes between them are fewer than a line: everything between the lowest and the highest
+// byte they write lies inside the object they address, so recording the span never reaches past
+// it, and a line-sized gap would commit lines nobody wrote. Stores farther apart get chunks of
+// their own.
 struct Candidate {
   Loop *L;
   const SCEV *Start, *BTC;
@@ -110,6 +95,11 @@ bool candidate(WriteSite &S, Loop *L, ScalarEvolution &SE, DominatorTree &DT, Ca
   return true;
 }
 
+// Whether a store [Off, Off + Size) joins the chunk of C: overlapping it or less than a line away.
+bool joinsChunk(const Candidate &C, int64_t Off, int64_t Size) {
+  return Off < C.OffHi + LineSize && Off + Size > C.OffLo - LineSize;
+}
+
 LoopRange finish(const Candidate &C, ScalarEvolution &SE) {
   Type *I64 = Type::getInt64Ty(C.At->getContext());
   const SCEV *N = SE.getZeroExtendExpr(C.BTC, I64);
@@ -119,8 +109,64 @@ LoopRange finish(const Candidate &C, ScalarEvolution &SE) {
   const SCEV *Lo = SE.getAddExpr(C.Start, SE.getConstant(I64, uint64_t(C.OffLo), true));
   if (!C.Up)
     Lo = SE.getMinusSCEV(Lo, Span);
-  const SCEV *Len = SE.getAddExpr(Span, SE.getConstant(I64, uint64_t(C.OffHi - C.OffLo)));
-  return {C.At, Lo, Len, C.Loc, C.BoundsAt ? C.BoundsAt : C.At};
+  uint64_t Width = uint64_t(C.OffHi - C.OffLo);
+  const SCEV *Len = SE.getAddExpr(Span, SE.getConstant(I64, Width));
+  const SCEV *Count = SE.getAddExpr(N, SE.getOne(I64));
+  // Contiguous when consecutive chunks leave fewer than LineSize bytes between them.
+  RangeShape Shape = RangeShape::ByGap;
+  if (auto *K = dyn_cast<SCEVConstant>(AbsStep))
+    Shape = K->getAPInt().ult(Width + LineSize) ? RangeShape::Contiguous : RangeShape::Strided;
+  return {C.At, Lo, Len, AbsStep, Count, Width, Shape, C.Loc, C.BoundsAt ? C.BoundsAt : C.At};
+}
+
+// An unrolled strided loop writes one field at m offsets d apart per iteration, with m * d the
+// step (p[i].f, p[i+1].f, ... for 4 KiB records: m chunk loops of step 4*4096). Together they
+// are one chunk sequence of stride d and m times the count: one loop of records instead of m.
+void foldInterleaved(std::vector<std::pair<const Loop *, LoopRange>> &Rs, ScalarEvolution &SE) {
+  Type *I64 = nullptr;
+  for (size_t K = 0; K < Rs.size(); ++K) {
+    LoopRange &R = Rs[K].second;
+    auto *S = dyn_cast<SCEVConstant>(R.Stride);
+    if (R.Shape != RangeShape::Strided || !S)
+      continue;
+    I64 = R.Stride->getType();
+    // Members: same loop, count, width and stride, Lo a constant distance above R's.
+    SmallVector<std::pair<int64_t, size_t>, 8> Members{{0, K}};
+    for (size_t J = 0; J < Rs.size(); ++J) {
+      const LoopRange &O = Rs[J].second;
+      if (J == K || Rs[J].first != Rs[K].first || O.Shape != RangeShape::Strided ||
+          O.Stride != R.Stride || O.Count != R.Count || O.Width != R.Width)
+        continue;
+      auto *D = dyn_cast<SCEVConstant>(SE.getMinusSCEV(O.Lo, R.Lo));
+      if (D && D->getAPInt().isStrictlyPositive() && D->getAPInt().getActiveBits() < 32)
+        Members.push_back({D->getAPInt().getSExtValue(), J});
+    }
+    if (Members.size() < 2)
+      continue;
+    llvm::sort(Members);
+    int64_t M = int64_t(Members.size()), Dist = Members[1].first;
+    bool Lattice = Dist > 0 && Dist * M == S->getAPInt().getSExtValue();
+    for (int64_t J = 0; Lattice && J < M; ++J)
+      Lattice = Members[J].first == J * Dist;
+    if (!Lattice)
+      continue;
+    const SCEV *Count = SE.getMulExpr(R.Count, SE.getConstant(I64, uint64_t(M)));
+    R.Stride = SE.getConstant(I64, uint64_t(Dist));
+    R.Len = SE.getAddExpr(SE.getMulExpr(SE.getMinusSCEV(Count, SE.getOne(I64)), R.Stride),
+                          SE.getConstant(I64, R.Width));
+    R.Count = Count;
+    R.Shape = uint64_t(Dist) < R.Width + LineSize ? RangeShape::Contiguous : RangeShape::Strided;
+    // Drop the absorbed members (highest index first keeps the others' indices valid).
+    SmallVector<size_t, 8> Drop;
+    for (int64_t J = 1; J < M; ++J)
+      Drop.push_back(Members[J].second);
+    llvm::sort(Drop);
+    for (auto It = Drop.rbegin(); It != Drop.rend(); ++It) {
+      Rs.erase(Rs.begin() + *It);
+      if (*It < K)
+        --K;
+    }
+  }
 }
 } // namespace
 
@@ -128,14 +174,14 @@ void planLoops(Function &F, LoopInfo &LI, ScalarEvolution *SE, DominatorTree &DT
                std::vector<WriteSite> &Sites, std::vector<LoopRange> &Ranges) {
   if (LI.empty())
     return;
-  CallFreeLoops Free;
+  CommitFreeLoops Free;
   // After the optimisation pipeline loops need not be in simplified form any more; give every
-  // call-free loop that holds a write site a dedicated preheader (like LICM would), so that
+  // commit-free loop that holds a write site a dedicated preheader (like LICM would), so that
   // ranges and loads placed there run exactly when the loop is entered.
   for (WriteSite &S : Sites) {
     if (S.Disp != Disposition::Instrument)
       continue;
-    for (Loop *L = LI.getLoopFor(S.I->getParent()); L && Free.isCallFree(L);
+    for (Loop *L = LI.getLoopFor(S.I->getParent()); L && Free.contains(L);
          L = L->getParentLoop())
       if (!L->getLoopPreheader())
         InsertPreheaderForLoop(L, &DT, &LI, nullptr, /*PreserveLCSSA=*/false);
@@ -145,23 +191,23 @@ void planLoops(Function &F, LoopInfo &LI, ScalarEvolution *SE, DominatorTree &DT
     if (S.Disp != Disposition::Instrument)
       continue;
     Loop *Inner = LI.getLoopFor(S.I->getParent());
-    if (!Inner || !Free.isCallFree(Inner)) {
+    if (!Inner || !Free.contains(Inner)) {
       if (OptDebug && Inner)
-        errs() << "snapshot-instrument: no loop range, loop has a call or acquire: " << *S.I
+        errs() << "snapshot-instrument: no loop range, loop may commit (call, fence or acquire): " << *S.I
                << "\n";
       continue;
     }
-    // Outermost enclosing loop that is still call-free and has a preheader: the range size
+    // Outermost enclosing loop that is still commit-free and has a preheader: the range size
     // is loaded once before it.
     Loop *Best = nullptr;
-    for (Loop *L = Inner; L && Free.isCallFree(L); L = L->getParentLoop())
+    for (Loop *L = Inner; L && Free.contains(L); L = L->getParentLoop())
       if (L->getLoopPreheader())
         Best = L;
     Instruction *BoundsAt = Best ? Best->getLoopPreheader()->getTerminator() : nullptr;
     if (SE && OptLoopRanges) {
       Candidate C;
       if (candidate(S, Inner, *SE, DT, C)) {
-        S.Disp = Disposition::LoopHoisted;
+        S.Disp = Disposition::InLoopRange;
         bool Merged = false;
         for (Candidate &E : Cands) {
           if (E.L != C.L || E.Step != C.Step)
@@ -170,6 +216,8 @@ void planLoops(Function &F, LoopInfo &LI, ScalarEvolution *SE, DominatorTree &DT
           if (!D || D->getAPInt().getMinSignedBits() > 32)
             continue;
           int64_t Off = D->getAPInt().getSExtValue();
+          if (!joinsChunk(E, Off, int64_t(S.Size)))
+            continue;
           E.OffLo = std::min(E.OffLo, Off);
           E.OffHi = std::max(E.OffHi, Off + int64_t(S.Size));
           Merged = true;
@@ -185,7 +233,11 @@ void planLoops(Function &F, LoopInfo &LI, ScalarEvolution *SE, DominatorTree &DT
     if (OptLoopBounds)
       S.BoundsAt = BoundsAt;
   }
+  std::vector<std::pair<const Loop *, LoopRange>> Rs;
   for (const Candidate &C : Cands)
-    Ranges.push_back(finish(C, *SE));
+    Rs.push_back({C.L, finish(C, *SE)});
+  foldInterleaved(Rs, *SE);
+  for (auto &R : Rs)
+    Ranges.push_back(R.second);
 }
 } // namespace snapshot

@@ -1,8 +1,13 @@
-// Loop-level savings, both only for loops that contain no call, fence or acquiring atomic (so no
-// commit can happen and the range globals cannot change while the loop runs):
+// Loop-level savings, both only for commit-free loops (CommitPoints.h: no call, fence or
+// acquire, so no commit can happen and the range globals cannot change while the loop runs):
 //  * the range size is loaded once in the preheader of the outermost such loop;
 //  * a store executed on every iteration at an affine address {start,+,step} is recorded once,
-//    as the exact range the loop will write, before the loop (SCEV gives start and trip count).
+//    before the loop (SCEV gives start and trip count), as exactly the lines the loop will write:
+//    one contiguous range when the gap between the chunks of consecutive iterations is shorter
+//    than a line (every line of the span is then written), otherwise one record per chunk, made
+//    by a small loop of record calls in the preheader (a 4 KiB-strided field must not commit the
+//    63 lines between its chunks). A step whose value is only known at run time gets both forms
+//    behind a test of the gap.
 #pragma once
 #include "WriteSite.h"
 #include "llvm/IR/DebugLoc.h"
@@ -17,10 +22,21 @@ class SCEV;
 } // namespace llvm
 
 namespace snapshot {
+// How a loop range is recorded (see above).
+enum class RangeShape {
+  Contiguous,  // [Lo, Lo + Len): the chunks leave no whole line unwritten between them
+  Strided,     // Count chunks of Width bytes at Lo + k * Stride: gaps of a line or more
+  ByGap,       // stride known at run time only: Contiguous or Strided, decided before the loop
+};
+
 struct LoopRange {
   llvm::Instruction *InsertBefore;  // the preheader's terminator
   const llvm::SCEV *Lo;             // lowest address written (pointer)
-  const llvm::SCEV *Len;            // bytes (i64)
+  const llvm::SCEV *Len;            // bytes (i64), first to last byte written
+  const llvm::SCEV *Stride;         // |step| in bytes (i64)
+  const llvm::SCEV *Count;          // iterations (i64): backedge-taken count + 1
+  uint64_t Width;                   // bytes written per iteration, relative to the chunk start
+  RangeShape Shape;
   llvm::DebugLoc Loc;
   llvm::Instruction *BoundsAt;      // where the range size is loaded for this loop nest
 };

@@ -1,6 +1,6 @@
 #include "LoopVersioning.h"
 #include "Options.h"
-#include "WriteSiteCollector.h"
+#include "CommitPoints.h"
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/MapVector.h"
@@ -10,7 +10,6 @@
 #include "llvm/IR/Dominators.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/Instructions.h"
-#include "llvm/IR/MDBuilder.h"
 #include "llvm/IR/Verifier.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Transforms/Utils/BasicBlockUtils.h"
@@ -21,20 +20,6 @@
 using namespace llvm;
 
 namespace snapshot {
-namespace {
-bool callFree(const Loop &L) {
-  for (const BasicBlock *BB : L.blocks())
-    for (const Instruction &I : *BB)
-      if (endsSegment(I))
-        return false;
-  return true;
-}
-} // namespace
-
-bool isVersioningCandidate(const Loop &L) {
-  return L.getLoopPreheader() && !L.getHeader()->isEHPad() && callFree(L);
-}
-
 namespace {
 // Clones L behind a branch on Any (true: original, instrumented later; false: clean copy).
 // Returns false (leaving L as it was, up to unused LCSSA phis) if L cannot be put in LCSSA form.
@@ -68,7 +53,7 @@ bool version(Loop &L, Value *Any, DominatorTree &DT, LoopInfo &LI) {
   BasicBlock *CleanPH = Clean->getLoopPreheader();
   Instruction *Old = PH->getTerminator();
   BranchInst *Br = BranchInst::Create(OrigPH, CleanPH, Any, Old);
-  Br->setMetadata(LLVMContext::MD_prof, MDBuilder(F.getContext()).createBranchWeights(1, (1u << 20) - 1));
+  Br->setMetadata(LLVMContext::MD_prof, unlikelyWeights(F.getContext()));
   Br->setDebugLoc(Old->getDebugLoc());
   Old->eraseFromParent();
   DT.recalculate(F);
@@ -112,7 +97,7 @@ unsigned versionLoops(Function &F, DominatorTree &DT, LoopInfo &LI, std::vector<
     auto It = CandidateCache.find(L);
     if (It != CandidateCache.end())
       return It->second;
-    return CandidateCache[L] = isVersioningCandidate(*L);
+    return CandidateCache[L] = isVersionableLoop(*L);
   };
   // For every candidate loop holding a site: the flags gating its sites, and whether some site is
   // not gated by a flag computed before the loop (then "anything mapped at all" gates it too).
@@ -121,7 +106,7 @@ unsigned versionLoops(Function &F, DominatorTree &DT, LoopInfo &LI, std::vector<
   for (const WriteSite &S : Sites) {
     if (S.Disp != Disposition::Instrument)
       continue;
-    // The outermost loop around the site that is call-free all the way in.
+    // The outermost loop around the site that is commit-free all the way in.
     Loop *L = nullptr;
     for (Loop *P = LI.getLoopFor(S.I->getParent()); P && isCandidate(P); P = P->getParentLoop())
       L = P;

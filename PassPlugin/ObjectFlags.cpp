@@ -1,5 +1,5 @@
 #include "ObjectFlags.h"
-#include "LoopVersioning.h"
+#include "CommitPoints.h"
 #include "Options.h"
 
 #include "llvm/ADT/DenseMap.h"
@@ -28,7 +28,7 @@ void planObjectFlags(Function &F, DominatorTree &DT, LoopInfo &LI, std::vector<W
     WriteSite &S = Sites[K];
     if (!flaggable(S))
       continue;
-    // Coalescing groups use inbounds offsets only, so the group base is in the same object.
+    // Site-merging groups use inbounds offsets only, so the group base is in the same object.
     Value *B = (S.GroupBase ? S.GroupBase : S.Ptr)->stripInBoundsOffsets();
     if (auto *I = dyn_cast<Instruction>(B)) {
       if (isa<InvokeInst>(I) || isa<CallBrInst>(I))
@@ -44,13 +44,13 @@ void planObjectFlags(Function &F, DominatorTree &DT, LoopInfo &LI, std::vector<W
     BasicBlock *D = Sites[Idx[0]].I->getParent();
     for (size_t K : Idx)
       D = DT.findNearestCommonDominator(D, Sites[K].I->getParent());
-    // Out of every call-free loop the object pointer is invariant in (defined outside of). Not
-    // out of loops with calls: the gate is evaluated where a call-free loop is entered anyway,
+    // Out of every commit-free loop the object pointer is invariant in (defined outside of). Not
+    // out of loops with calls: the gate is evaluated where a commit-free loop is entered anyway,
     // and a flag live across calls costs a callee-saved register or a spill.
     auto *Def = dyn_cast<Instruction>(B);
     for (Loop *L = LI.getLoopFor(D); L; L = L->getParentLoop()) {
       BasicBlock *PH = L->getLoopPreheader();
-      if ((Def && L->contains(Def)) || !PH || !isVersioningCandidate(*L))
+      if ((Def && L->contains(Def)) || !PH || !isVersionableLoop(*L))
         break;
       D = PH;
     }
@@ -59,7 +59,7 @@ void planObjectFlags(Function &F, DominatorTree &DT, LoopInfo &LI, std::vector<W
     SmallVector<size_t, 4> Gated;
     for (size_t K : Idx) {
       Loop *L = LI.getLoopFor(Sites[K].I->getParent());
-      if (L && !L->contains(D) && isVersioningCandidate(*L))
+      if (L && !L->contains(D) && isVersionableLoop(*L))
         Gated.push_back(K);
     }
     if (Gated.empty())

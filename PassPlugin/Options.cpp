@@ -10,16 +10,16 @@ cl::opt<bool> OptDebug("snapshot-debug", cl::init(false),
 cl::opt<bool> OptSkipGlobals(
     "snapshot-skip-globals", cl::init(true),
     cl::desc("Snapshot: skip writes whose target is a global variable (never in a working copy)"));
-cl::opt<bool> OptCoalesce(
-    "snapshot-coalesce", cl::init(true),
+cl::opt<bool> OptMergeSites(
+    "snapshot-merge-sites", cl::init(true),
     cl::desc("Snapshot: one record for writes off one address expression, by a dominating or "
              "post-dominating keeper with nothing that could commit in between"));
 cl::opt<bool> OptLoopBounds(
     "snapshot-loop-bounds", cl::init(true),
-    cl::desc("Snapshot: load the working-range size once in the preheader of call-free loops"));
+    cl::desc("Snapshot: load the working-range size once in the preheader of commit-free loops"));
 cl::opt<bool> OptLoopRanges(
     "snapshot-loop-ranges", cl::init(true),
-    cl::desc("Snapshot: record a loop's strided store range once before a call-free loop"));
+    cl::desc("Snapshot: record the lines a commit-free loop's strided stores write once, before the loop"));
 cl::opt<bool> OptObjectFlags(
     "snapshot-object-flags", cl::init(true),
     cl::desc("Snapshot: check once per pointed-to object whether it is in the working range"));
@@ -28,7 +28,7 @@ cl::opt<bool> OptPreserveMost(
     cl::desc("Snapshot: call the record functions through per-module preserve_most thunks"));
 cl::opt<bool> OptLoopVersioning(
     "snapshot-loop-versioning", cl::init(true),
-    cl::desc("Snapshot: run an uninstrumented copy of a call-free loop when none of the objects "
+    cl::desc("Snapshot: run an uninstrumented copy of a commit-free loop when none of the objects "
              "it writes through is in the working range"));
 cl::opt<bool> OptFunctionVersioning(
     "snapshot-function-versioning", cl::init(true),

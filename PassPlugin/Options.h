@@ -10,9 +10,9 @@ namespace snapshot {
 extern llvm::cl::opt<bool> OptStats;        // one summary line per module on stderr
 extern llvm::cl::opt<bool> OptDebug;        // per-site decisions on stderr (release-LLVM -debug-only)
 extern llvm::cl::opt<bool> OptSkipGlobals;  // writable globals are never inside the working range
-extern llvm::cl::opt<bool> OptCoalesce;     // site merging: one record for writes off one address
-extern llvm::cl::opt<bool> OptLoopBounds;   // load the range size once per call-free loop
-extern llvm::cl::opt<bool> OptLoopRanges;   // record whole strided ranges before call-free loops
+extern llvm::cl::opt<bool> OptMergeSites;   // site merging: one record for writes off one address
+extern llvm::cl::opt<bool> OptLoopBounds;   // load the range size once per commit-free loop
+extern llvm::cl::opt<bool> OptLoopRanges;   // record strided stores once before commit-free loops
 extern llvm::cl::opt<bool> OptObjectFlags;  // one range check per pointed-to object
 extern llvm::cl::opt<bool> OptPreserveMost; // call the runtime through preserve_most thunks
 extern llvm::cl::opt<bool> OptLoopVersioning; // clean loop copy when no flagged object is mapped

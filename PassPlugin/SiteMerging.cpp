@@ -1,6 +1,6 @@
 #include "SiteMerging.h"
 #include "Options.h"
-#include "WriteSiteCollector.h"
+#include "CommitPoints.h"
 
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SmallPtrSet.h"
@@ -121,24 +121,6 @@ AddrExpr decompose(Value *Ptr, const DataLayout &DL) {
   return E;
 }
 
-// A commit or a synchronisation may sit at I: a record on one side of it does not cover a write
-// on the other side. Releases count too: a thread that acquires them may commit.
-bool barrier(const Instruction &I) {
-  if (endsSegment(I))
-    return true;
-  auto Releases = [](AtomicOrdering O) {
-    return O == AtomicOrdering::Release || O == AtomicOrdering::AcquireRelease ||
-           O == AtomicOrdering::SequentiallyConsistent;
-  };
-  if (auto *S = dyn_cast<StoreInst>(&I))
-    return S->isAtomic() && Releases(S->getOrdering());
-  if (auto *RMW = dyn_cast<AtomicRMWInst>(&I))
-    return Releases(RMW->getOrdering());
-  if (auto *CX = dyn_cast<AtomicCmpXchgInst>(&I))
-    return Releases(CX->getSuccessOrdering());
-  return false;
-}
-
 class RegionChecker {
 public:
   explicit RegionChecker(const AddrExpr &E) {
@@ -162,13 +144,13 @@ private:
 
   bool harmless(BasicBlock::iterator B, BasicBlock::iterator E) {
     for (; B != E; ++B)
-      if (barrier(*B) || Defs.count(&*B))
+      if (mayCommitOrRelease(*B) || Defs.count(&*B))
         return false;
     return true;
   }
 
   bool clear(Instruction *From, Instruction *To, bool StopAtFrom) {
-    if (barrier(*From) || barrier(*To))
+    if (mayCommitOrRelease(*From) || mayCommitOrRelease(*To))
       return false;
     BasicBlock *FB = From->getParent(), *TB = To->getParent();
     // One block, From first: the straight stretch between them is the only way (any re-arrival
@@ -244,7 +226,7 @@ struct Keeper {
 
 void mergeSites(Function &F, std::vector<WriteSite> &Sites, const DataLayout &DL,
                 DominatorTree &DT, PostDominatorTree &PDT) {
-  if (!OptCoalesce)
+  if (!OptMergeSites)
     return;
   // Group by address expression, in program order.
   struct Member {
@@ -297,7 +279,7 @@ void mergeSites(Function &F, std::vector<WriteSite> &Sites, const DataLayout &DL
           Kp.Contiguous = Contiguous;
           Kp.Merged = true;
           Absorbed[B] = true;
-          DS.Disp = Disposition::Coalesced;
+          DS.Disp = Disposition::Merged;
         }
         if (Kp.Merged) {
           IsKeeper[A] = true;

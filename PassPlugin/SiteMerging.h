@@ -25,7 +25,7 @@ class Function;
 } // namespace llvm
 
 namespace snapshot {
-// Marks absorbed sites Coalesced and gives each keeper GroupBase (its own pointer) and [Lo, Hi)
+// Marks absorbed sites Merged and gives each keeper GroupBase (its own pointer) and [Lo, Hi)
 // relative to it.
 void mergeSites(llvm::Function &F, std::vector<WriteSite> &Sites, const llvm::DataLayout &DL,
                 llvm::DominatorTree &DT, llvm::PostDominatorTree &PDT);

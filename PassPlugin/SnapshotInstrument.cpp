@@ -1,5 +1,6 @@
 #include "SnapshotInstrument.h"
 #include "Filters.h"
+#include "FunctionPlan.h"
 #include "FunctionVersioning.h"
 #include "InstrumentationEmitter.h"
 #include "LoopPlanner.h"
@@ -41,6 +42,54 @@ void debugSite(const Function &F, const WriteSite &S) {
     errs() << " line=" << DL.getLine();
   errs() << " :" << *S.I << "\n";
 }
+
+// The function-wide analyses the phases share, taken from the function analysis manager after
+// function versioning (phase 3) and left valid by the phases that change the CFG.
+struct Analyses {
+  LoopInfo &LI;
+  DominatorTree &DT;
+  ScalarEvolution *SE;  // only when the function has loops
+};
+
+// Phase 2 (FunctionPlan.h): the sites that cannot write a working copy.
+void classify(std::vector<WriteSite> &Sites) {
+  TargetClassifier Classifier;
+  for (WriteSite &S : Sites)
+    if (S.Ptr)
+      S.Disp = Classifier.classify(S.Ptr);
+    else if (S.Kind == SiteKind::MaskedScatter &&
+             S.I->getOperand(1)->getType()->getScalarType()->getPointerAddressSpace() != 0)
+      S.Disp = Disposition::SkipAddrSpace;
+    else if (S.Kind == SiteKind::X86Scatter &&
+             S.I->getOperand(0)->getType()->getPointerAddressSpace() != 0)
+      S.Disp = Disposition::SkipAddrSpace;
+}
+
+// Phases 4-6: loops, site merging, object flags.
+void planSites(Function &F, FunctionAnalysisManager &FAM, Analyses A, FunctionPlan &P) {
+  planLoops(F, A.LI, A.SE, A.DT, P.Sites, P.Ranges);
+  mergeSites(F, P.Sites, F.getParent()->getDataLayout(), A.DT,
+             FAM.getResult<PostDominatorTreeAnalysis>(F));
+  planObjectFlags(F, A.DT, A.LI, P.Sites, P.Flags);
+}
+
+// Phases 7-10.
+void emitPlan(Function &F, Analyses A, FunctionPlan &P, InstrumentationEmitter &Emitter,
+              ModuleStats &Stats) {
+  Emitter.beginFunction();
+  std::vector<InstrumentationEmitter::ExpandedRange> Expanded;
+  for (const LoopRange &R : P.Ranges)
+    Expanded.push_back(Emitter.expandLoopRange(R, *A.SE));
+  for (size_t K = 0; K < P.Ranges.size(); ++K)
+    Emitter.emitLoopRange(P.Ranges[K], Expanded[K]);
+  for (ObjectFlag &OF : P.Flags)
+    Emitter.emitObjectFlag(OF);
+  Stats.add(Counter::VersionedLoops,
+            versionLoops(F, A.DT, A.LI, P.Sites, P.Flags,
+                         [&](Instruction *At) { return Emitter.anyMapped(At); }));
+  for (WriteSite &S : P.Sites)
+    Emitter.emitSite(S, P.Flags);
+}
 } // namespace
 
 PreservedAnalyses SnapshotInstrumentPass::run(Module &M, ModuleAnalysisManager &MAM) {
@@ -63,74 +112,48 @@ PreservedAnalyses SnapshotInstrumentPass::run(Module &M, ModuleAnalysisManager &
       Worklist.push_back(&F);
   for (Function *FP : Worklist) {
     Function &F = *FP;
-    CollectedSites C;
+    FunctionPlan P;
+    CollectedSites C;  // phase 1
     collectWriteSites(F, TLII, C);
-    Stats.InlineAsm += C.InlineAsmWrites;
-    Stats.UnknownIntrinsics += C.UnknownIntrinsics;
+    P.Sites = std::move(C.Sites);
+    Stats.add(Counter::InlineAsm, C.InlineAsmWrites);
+    Stats.add(Counter::UnknownIntrinsics, C.UnknownIntrinsics);
     if (const char *Why = functionOptOut(F, OptOuts)) {
-      Stats.countOptOut(C.Sites);
+      Stats.countOptOut(P.Sites);
       if (OptDebug)
         errs() << "snapshot-instrument: " << F.getName() << ": opted out (" << Why << "), "
-               << C.Sites.size() << " write sites left alone\n";
+               << P.Sites.size() << " write sites left alone\n";
       continue;
     }
-    if (C.Sites.empty())
+    if (P.Sites.empty())
       continue;
-
-    TargetClassifier Classifier;
-    for (WriteSite &S : C.Sites)
-      if (S.Ptr)
-        S.Disp = Classifier.classify(S.Ptr);
-      else if (S.Kind == SiteKind::MaskedScatter &&
-               S.I->getOperand(1)->getType()->getScalarType()->getPointerAddressSpace() != 0)
-        S.Disp = Disposition::SkipAddrSpace;
-      else if (S.Kind == SiteKind::X86Scatter &&
-               S.I->getOperand(0)->getType()->getPointerAddressSpace() != 0)
-        S.Disp = Disposition::SkipAddrSpace;
-
-    if (versionFunction(F, C.Sites, [&](Instruction *At) { return Emitter.anyMapped(At); })) {
-      ++Stats.VersionedFunctions;
+    classify(P.Sites);  // phase 2
+    // Phase 3, before any analysis of F is taken.
+    P.VersionedFunction =
+        versionFunction(F, P.Sites, [&](Instruction *At) { return Emitter.anyMapped(At); });
+    if (P.VersionedFunction) {
+      Stats.add(Counter::VersionedFunctions);
       FAM.invalidate(F, PreservedAnalyses::none());
     }
     auto &LI = FAM.getResult<LoopAnalysis>(F);
-    auto &DT = FAM.getResult<DominatorTreeAnalysis>(F);
-    ScalarEvolution *SE = LI.empty() ? nullptr : &FAM.getResult<ScalarEvolutionAnalysis>(F);
-    std::vector<LoopRange> Ranges;
-    planLoops(F, LI, SE, DT, C.Sites, Ranges);
-    mergeSites(F, C.Sites, M.getDataLayout(), DT, FAM.getResult<PostDominatorTreeAnalysis>(F));
-    std::vector<ObjectFlag> Flags;
-    planObjectFlags(F, DT, LI, C.Sites, Flags);
-    Stats.countSites(C.Sites);
-    Stats.LoopRanges += Ranges.size();
+    Analyses A{LI, FAM.getResult<DominatorTreeAnalysis>(F),
+               LI.empty() ? nullptr : &FAM.getResult<ScalarEvolutionAnalysis>(F)};
+    planSites(F, FAM, A, P);  // phases 4-6
+    Stats.countSites(P.Sites);
+    Stats.add(Counter::LoopRanges, P.Ranges.size());
+    for (const LoopRange &R : P.Ranges)
+      Stats.add(Counter::StridedRanges, R.Shape != RangeShape::Contiguous);
     if (OptDebug)
-      for (const WriteSite &S : C.Sites)
+      for (const WriteSite &S : P.Sites)
         debugSite(F, S);
-
-    bool Any = !Ranges.empty();
-    for (const WriteSite &S : C.Sites)
-      Any |= S.Disp == Disposition::Instrument;
-    if (!Any)
+    if (!P.emitsAnything())
       continue;
-
-    Emitter.beginFunction();
-    std::vector<InstrumentationEmitter::ExpandedRange> Expanded;
-    for (const LoopRange &R : Ranges)
-      Expanded.push_back(Emitter.expandLoopRange(R, *SE));
-    for (size_t K = 0; K < Ranges.size(); ++K)
-      Emitter.emitLoopRange(Ranges[K], Expanded[K]);
-    for (ObjectFlag &OF : Flags)
-      Emitter.emitObjectFlag(OF);
-    Stats.VersionedLoops += versionLoops(F, DT, LI, C.Sites, Flags, [&](Instruction *At) {
-      return Emitter.anyMapped(At);
-    });
-    for (WriteSite &S : C.Sites)
-      Emitter.emitSite(S, Flags);
+    emitPlan(F, A, P, Emitter, Stats);  // phases 7-10
     FAM.invalidate(F, PreservedAnalyses::none());
     Changed = true;
   }
 
-  Stats.Checks = Emitter.checksEmitted();
-  Stats.publishToLLVM();
+  Stats.add(Counter::Checks, Emitter.checksEmitted());
   if (OptStats)
     Stats.print(errs(), M.getSourceFileName().empty() ? M.getModuleIdentifier()
                                                       : M.getSourceFileName());

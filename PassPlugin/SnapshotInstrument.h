@@ -1,4 +1,5 @@
-// The module pass: for each function, collect write sites, filter them, then instrument.
+// The module pass: for each function, a plan built by named phases, then emitted (the phases and
+// what each assumes: FunctionPlan.h).
 #pragma once
 #include "llvm/IR/PassManager.h"
 

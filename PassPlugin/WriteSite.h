@@ -23,7 +23,7 @@ enum class SiteKind {
 };
 
 /// Kinds that write one contiguous range [Ptr, Ptr + Size) through a single pointer operand:
-/// the ones coalescing and per-object flags can reason about. Lane-wise and library-call writes
+/// the ones site merging and per-object flags can reason about. Lane-wise and library-call writes
 /// have no single base pointer.
 inline bool writesOneRangeThroughPointer(SiteKind K) {
   switch (K) {
@@ -44,26 +44,31 @@ enum class Disposition {
   SkipConstGlobal,// target is a constant global: writing it is undefined behaviour
   SkipGlobal,     // target is a writable global: ELF data, never inside the working range
   SkipAddrSpace,  // non-default address space (e.g. x86 __seg_gs): not a working-copy address
-  Coalesced,      // covered by the record of a keeper site (SiteMerging.h)
-  LoopHoisted,    // covered by a range recorded once before its (call-free) loop
+  Merged,         // covered by the record of a keeper site (SiteMerging.h)
+  InLoopRange,    // covered by a loop range recorded once before its commit-free loop
 };
 
+// Each field is written by one planning phase (FunctionPlan.h) and read by the later ones; the
+// emitting phases only read them (LoopVersioning also re-reads Ptr, Len and GroupBase from the
+// instruction's operands after the LCSSA renaming it causes).
 struct WriteSite {
+  // Phase 1, collect (WriteSiteCollector): what the instruction writes.
   llvm::Instruction *I = nullptr;
   SiteKind Kind = SiteKind::Store;
   llvm::Value *Ptr = nullptr;      // destination (not used for scatter)
   uint64_t Size = 0;               // byte size when fixed; 0 = see Len / kind
   llvm::Value *Len = nullptr;      // dynamic byte length (memory intrinsics)
   const LibCallSpec *Lib = nullptr;
+  // Phase 2, classify (Filters): Skip*; phase 4, loops: InLoopRange; phase 5, merge: Merged.
   Disposition Disp = Disposition::Instrument;
-  // Site merging (SiteMerging.h): a keeper records [GroupBase+Lo, GroupBase+Hi), GroupBase being
-  // its own pointer, instead of its own range.
+  // Phase 5, merge (SiteMerging.h): a keeper records [GroupBase+Lo, GroupBase+Hi), GroupBase
+  // being its own pointer, instead of its own range.
   llvm::Value *GroupBase = nullptr;
   int64_t Lo = 0, Hi = 0;
-  // When the site lies in a loop with no segment end (endsSegment) anywhere in it, the range size
-  // is loaded once before this instruction (the terminator of that loop's preheader).
+  // Phase 4, loops (LoopPlanner.h): when the site lies in a commit-free loop (CommitPoints.h),
+  // the range size is loaded once before this instruction (that loop's preheader terminator).
   llvm::Instruction *BoundsAt = nullptr;
-  // Index of the object flag (ObjectFlags.h) gating this site's check, or -1.
+  // Phase 6, object flags (ObjectFlags.h): the flag gating this site's check, or -1.
   int FlagIdx = -1;
 };
 

@@ -1,4 +1,5 @@
 #include "WriteSiteCollector.h"
+#include "CommitPoints.h"
 #include "LibCallWrites.h"
 #include "Options.h"
 
@@ -14,52 +15,11 @@ using namespace llvm;
 
 namespace snapshot {
 namespace {
-bool acquires(AtomicOrdering O) {
-  return O == AtomicOrdering::Acquire || O == AtomicOrdering::AcquireRelease ||
-         O == AtomicOrdering::SequentiallyConsistent;
-}
-
-// Intrinsics that neither call back into program code nor synchronise: a commit cannot happen
-// inside them, so they do not end a segment.
-bool isQuietIntrinsic(const IntrinsicInst &II) {
-  if (isa<DbgInfoIntrinsic>(II) || isa<AnyMemIntrinsic>(II))
-    return true;
-  switch (II.getIntrinsicID()) {
-  case Intrinsic::lifetime_start:
-  case Intrinsic::lifetime_end:
-  case Intrinsic::assume:
-  case Intrinsic::masked_store:
-  case Intrinsic::masked_scatter:
-  case Intrinsic::masked_compressstore:
-  case Intrinsic::masked_load:
-  case Intrinsic::masked_gather:
-  case Intrinsic::masked_expandload:
-  case Intrinsic::prefetch:
-  case Intrinsic::experimental_noalias_scope_decl:
-  case Intrinsic::pseudoprobe:
-  case Intrinsic::invariant_start:
-  case Intrinsic::invariant_end:
-  case Intrinsic::launder_invariant_group:
-  case Intrinsic::strip_invariant_group:
-  case Intrinsic::objectsize:
-    return true;
-  default:
-    return II.doesNotAccessMemory();
-  }
-}
-
 // Intrinsics that may write memory but never a working copy (or write nothing persistent).
 bool isHarmlessWritingIntrinsic(const IntrinsicInst &II) {
+  if (isMarkerIntrinsic(II))
+    return true;
   switch (II.getIntrinsicID()) {
-  case Intrinsic::lifetime_start:
-  case Intrinsic::lifetime_end:
-  case Intrinsic::assume:
-  case Intrinsic::experimental_noalias_scope_decl:
-  case Intrinsic::pseudoprobe:
-  case Intrinsic::invariant_start:
-  case Intrinsic::invariant_end:
-  case Intrinsic::launder_invariant_group:
-  case Intrinsic::strip_invariant_group:
   case Intrinsic::prefetch:
   case Intrinsic::sideeffect:
   case Intrinsic::stacksave:
@@ -81,7 +41,7 @@ bool isHarmlessWritingIntrinsic(const IntrinsicInst &II) {
 
 uint64_t storeSize(const DataLayout &DL, Type *T) {
   TypeSize TS = DL.getTypeStoreSize(T);
-  return TS.isScalable() ? 0 : TS.getFixedSize();
+  return TS.isScalable() ? 0 : TS.getFixedValue();
 }
 
 bool collectIntrinsic(IntrinsicInst &II, const DataLayout &DL, CollectedSites &Out) {
@@ -171,25 +131,10 @@ const char *dispositionName(Disposition D) {
   case Disposition::SkipConstGlobal: return "skip-constant-global";
   case Disposition::SkipGlobal: return "skip-global";
   case Disposition::SkipAddrSpace: return "skip-address-space";
-  case Disposition::Coalesced: return "coalesced";
-  case Disposition::LoopHoisted: return "loop-range";
+  case Disposition::Merged: return "merged";
+  case Disposition::InLoopRange: return "loop-range";
   }
   return "?";
-}
-
-bool endsSegment(const Instruction &I) {
-  if (isa<FenceInst>(I))
-    return true;
-  if (auto *L = dyn_cast<LoadInst>(&I))
-    return L->isAtomic() && acquires(L->getOrdering());
-  if (auto *RMW = dyn_cast<AtomicRMWInst>(&I))
-    return acquires(RMW->getOrdering());
-  if (auto *CX = dyn_cast<AtomicCmpXchgInst>(&I))
-    return acquires(CX->getSuccessOrdering()) ||
-           acquires(CX->getFailureOrdering());
-  if (auto *II = dyn_cast<IntrinsicInst>(&I))
-    return !isQuietIntrinsic(*II);
-  return isa<CallBase>(I);
 }
 
 void collectWriteSites(Function &F, const TargetLibraryInfoImpl &TLII, CollectedSites &Out) {

@@ -1,7 +1,17 @@
 #!/usr/bin/env bash
 # Installs every system dependency of Snapshot on a fresh Debian 12 machine.
 # Idempotent and quiet when everything is already present; run as root (or with sudo available).
+#   --llvm N   also install LLVM N's development files, clang-N and its tools (FileCheck), for
+#              `make check-llvm-versions` (Debian 12 ships 15 and 16 besides 14). Repeatable.
 set -euo pipefail
+
+EXTRA_LLVM=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --llvm) EXTRA_LLVM+=("$2"); shift 2 ;;
+    *) echo "usage: $0 [--llvm N]..." >&2; exit 2 ;;
+  esac
+done
 
 APT_PACKAGES=(
   clang-14 llvm-14-dev libclang-14-dev llvm-14-tools   # the compiler the plugin loads into, its headers, FileCheck
@@ -12,6 +22,9 @@ APT_PACKAGES=(
   valgrind hyperfine bc gnuplot-nox                     # instruction counts, start-up timing, arithmetic, plots in bench/
 )
 PIP_PACKAGES=(lit)
+for v in ${EXTRA_LLVM[@]+"${EXTRA_LLVM[@]}"}; do
+  APT_PACKAGES+=("clang-$v" "llvm-$v-dev" "llvm-$v-tools")
+done
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

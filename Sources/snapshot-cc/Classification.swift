@@ -44,11 +44,15 @@ struct Invocation {
     var compilableInputs = 0
     /// Inputs that are headers (clang makes a PCH of them, never links).
     var headerInputs = 0
+    /// Inputs clang runs the preprocessor on (sources, headers, .S): include paths are used.
+    var preprocessedInputs = 0
 
     /// clang will link (an executable, or a shared library with -shared).
     var links: Bool { !stopsBeforeLink && !informationOnly && inputCount > headerInputs }
     /// clang will run a code generation pipeline (the plugin and -mllvm options are used).
     var compiles: Bool { !informationOnly && compilableInputs > 0 }
+    /// clang will preprocess something (an include directory is used, not "argument unused").
+    var preprocesses: Bool { !informationOnly && preprocessedInputs > 0 }
 }
 
 private let compileOnlyFlags: Set<String> = [
@@ -68,6 +72,17 @@ private let sourceExtensions: Set<String> = [
     "ll", "bc", "cu", "cui", "hip", "cl", "clcpp",
 ]
 private let headerExtensions: Set<String> = ["h", "hh", "hpp", "hxx", "h++", "H"]
+/// Extensions of inputs clang preprocesses (not .i/.ii/.mi/.mii, IR or plain .s).
+private let preprocessedExtensions: Set<String> = [
+    "c", "cc", "cp", "cxx", "cpp", "CPP", "c++", "C", "m", "mm", "M", "cu", "hip", "cl", "clcpp",
+    "S", "sx", "h", "hh", "hpp", "hxx", "h++", "H",
+]
+
+/// Whether clang preprocesses an input of this -x language.
+private func isPreprocessed(language: String) -> Bool {
+    !(language.hasSuffix("cpp-output") || language == "assembler" || language == "ir" ||
+      language == "lto-ir" || language == "ast" || language == "pcm")
+}
 
 func classify(_ args: [ExpandedArg]) -> Invocation {
     var inv = Invocation()
@@ -124,12 +139,14 @@ func classify(_ args: [ExpandedArg]) -> Invocation {
 private func countInput(_ arg: String, _ language: String?, _ inv: inout Invocation) {
     inv.inputCount += 1
     if let lang = language {
+        if isPreprocessed(language: lang) { inv.preprocessedInputs += 1 }
         if lang.hasSuffix("-header") || lang.hasSuffix("header-unit") { inv.headerInputs += 1 }
         else if lang != "assembler" && lang != "assembler-with-cpp" { inv.compilableInputs += 1 }
         return
     }
     guard let dot = arg.lastIndex(of: "."), !arg[dot...].contains("/") else { return }
     let ext = String(arg[arg.index(after: dot)...])
+    if preprocessedExtensions.contains(ext) { inv.preprocessedInputs += 1 }
     if sourceExtensions.contains(ext) { inv.compilableInputs += 1 }
     else if headerExtensions.contains(ext) { inv.headerInputs += 1 }
 }

@@ -5,6 +5,7 @@
 struct AddedFlags {
     var plugin: String
     var runtimeLibDir: String
+    var includeDir: String    // snapshot.h, snapshot_abi.h
 }
 
 func buildCommand(argv: [String], expanded: [ExpandedArg], inv: Invocation,
@@ -31,6 +32,12 @@ func buildCommand(argv: [String], expanded: [ExpandedArg], inv: Invocation,
         // -fpass-plugin when it only assembles (.s) and it is useless for a link of objects.
         if inv.compiles { ours.append("-fpass-plugin=" + added.plugin) }
         if inv.stats && inv.compiles { ours += ["-mllvm", "-snapshot-stats"] }
+        // `#include <snapshot.h>` with no -I, as mpicc does for mpi.h. -idirafter: searched
+        // after the user's -I/-isystem and the system directories, so it never shadows a header
+        // of the program's own and never reorders the system ones (#include_next keeps working,
+        // even for an install under /usr). Only when something is preprocessed: clang warns
+        // "argument unused" otherwise, fatal under -Werror.
+        if inv.preprocesses { ours += ["-idirafter", added.includeDir] }
         if inv.links {
             // --no-as-needed: libsnapshot interposes mmap/msync/fsync; a distro default of
             // --as-needed must not drop it from DT_NEEDED.

@@ -2,6 +2,7 @@
 //   <prefix>/bin/snapshot-cc            (snapshot-c++ is a symlink to it)
 //   <prefix>/lib/libsnapshot.so         the runtime
 //   <prefix>/lib/snapshot/SnapshotInstrument.so, toolchain.conf
+//   <prefix>/include/snapshot.h, snapshot_abi.h
 // so everything is located from /proc/self/exe and no build path is baked into the binary.
 // toolchain.conf (written by CMake) only names system tools: the clang matching the plugin's LLVM.
 import Glibc
@@ -13,6 +14,7 @@ struct Layout {
     var plugin: String { privateDir + "/SnapshotInstrument.so" }
     var runtime: String { libDir + "/libsnapshot.so" }
     var config: String { privateDir + "/toolchain.conf" }
+    var includeDir: String { prefix + "/include" }
 
     static func locate() -> Layout {
         guard let exe = executablePath() else {

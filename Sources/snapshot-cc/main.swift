@@ -1,5 +1,6 @@
 // snapshot-cc / snapshot-c++: a drop-in clang that instruments every write for the Snapshot
-// runtime and links that runtime. See DESIGN.md ("The parts") and README for the user view.
+// runtime and links that runtime, and puts snapshot.h on the include path. README.md ("Using it
+// as a drop-in compiler") has the user view; Command.swift what is added to clang's command.
 //
 // Flow: classify the arguments (response files expanded only for that), locate the toolchain from
 // our own path, check that each piece this invocation needs exists (one clear error line if not),
@@ -24,7 +25,7 @@ requireCompiler(compiler)
 var added: AddedFlags? = nil
 // Each piece must exist only if this invocation uses it: the plugin when something is compiled,
 // the runtime when something is linked. `-v`, `-###` alone, --version, -print-*: nothing is added.
-if invocation.instrument && (invocation.compiles || invocation.links) {
+if invocation.instrument && (invocation.compiles || invocation.links || invocation.preprocesses) {
     if invocation.compiles && !isReadableFile(layout.plugin) {
         fail("plugin not found at \(layout.plugin) — rebuild with `make` or reinstall (or pass -fno-snapshot for a plain build)")
     }
@@ -36,7 +37,7 @@ if invocation.instrument && (invocation.compiles || invocation.links) {
             fail("runtime not found at \(layout.runtime) — rebuild with `make` or reinstall (or pass -fno-snapshot for a plain build)")
         }
     }
-    added = AddedFlags(plugin: layout.plugin, runtimeLibDir: layout.libDir)
+    added = AddedFlags(plugin: layout.plugin, runtimeLibDir: layout.libDir, includeDir: layout.includeDir)
 }
 
 execCompiler(buildCommand(argv: userArgs, expanded: expanded, inv: invocation,

@@ -18,4 +18,4 @@ define void @f(i32* %p) {
 ; CHECK: snapshot-instrument: f: store -> skip-stack size=4 :  store i32 1, i32* %a
 ; CHECK: snapshot-instrument: f: store -> skip-global size=4 :  store i32 2, i32* @g
 ; CHECK: snapshot-instrument: f: store -> instrument size=4 group=[0,4) :  store i32 3, i32* %p
-; CHECK: snapshot-instrument: f: store -> coalesced size=4 :  store i32 4, i32* %p
+; CHECK: snapshot-instrument: f: store -> merged size=4 :  store i32 4, i32* %p

@@ -25,8 +25,33 @@ define void @f(i64* %p, i8* %d, i8* %s) !dbg !6 {
   call i8* @strcpy(i8* %d, i8* %s), !dbg !11
   ret void, !dbg !12
 }
+; A strided loop range (a loop of per-chunk records before the loop): the store's location.
+define void @g(i64* %p, i64 %v) !dbg !20 {
+; CHECK-LABEL: @g(
+; CHECK: snapshot.chunks:
+; CHECK-NEXT: phi i64 {{.*}}, !dbg [[L21:![0-9]+]]
+; CHECK-NEXT: mul i64 {{.*}}, !dbg [[L21]]
+; CHECK-NEXT: getelementptr {{.*}}, !dbg [[L21]]
+; CHECK-NEXT: call preserve_mostcc void @__snapshot_record_8.pm({{.*}}), !dbg [[L21]]
+; CHECK-NEXT: add i64 {{.*}}, !dbg [[L21]]
+; CHECK-NEXT: icmp eq i64 {{.*}}, !dbg [[L21]]
+; CHECK-NEXT: br i1 {{.*}}, !dbg [[L21]]
+entry:
+  br label %loop
+loop:
+  %i = phi i64 [ 0, %entry ], [ %i1, %loop ]
+  %o = mul nuw nsw i64 %i, 512
+  %q = getelementptr inbounds i64, i64* %p, i64 %o
+  store i64 %v, i64* %q, !dbg !21
+  %i1 = add nuw nsw i64 %i, 1
+  %done = icmp eq i64 %i1, 100
+  br i1 %done, label %exit, label %loop
+exit:
+  ret void, !dbg !22
+}
 ; CHECK: [[L10]] = !DILocation(line: 10,
 ; CHECK: [[L11]] = !DILocation(line: 11,
+; CHECK: [[L21]] = !DILocation(line: 21,
 
 !llvm.dbg.cu = !{!0}
 !llvm.module.flags = !{!3, !4}
@@ -40,3 +65,6 @@ define void @f(i64* %p, i8* %d, i8* %s) !dbg !6 {
 !10 = !DILocation(line: 10, column: 3, scope: !6)
 !11 = !DILocation(line: 11, column: 3, scope: !6)
 !12 = !DILocation(line: 12, column: 1, scope: !6)
+!20 = distinct !DISubprogram(name: "g", scope: !1, file: !1, line: 20, type: !7, scopeLine: 20, spFlags: DISPFlagDefinition | DISPFlagOptimized, unit: !0)
+!21 = !DILocation(line: 21, column: 5, scope: !20)
+!22 = !DILocation(line: 22, column: 1, scope: !20)

@@ -67,12 +67,15 @@ define void @t_recv(i32 %fd, i8* %buf) {
 define void @t_recvfrom(i32 %fd, i8* %buf, i8* %addr, i32* %alen) {
 ; CHECK-LABEL: @t_recvfrom(
 ; CHECK:      call i64 @recvfrom(
-; CHECK:      call preserve_mostcc void @__snapshot_record.pm(i8* %buf,
 ; CHECK:      [[HAVE:%.*]] = and i1
+; CHECK:      call preserve_mostcc void @__snapshot_record.pm(i8* %buf,
 ; CHECK:      br i1 [[HAVE]]
-; CHECK:      [[L:%.*]] = load i32, i32* %alen
+; CHECK-NEXT: {{^$}}
+; CHECK-NEXT: {{^[0-9]+}}:
+; CHECK-NEXT: [[L:%.*]] = load i32, i32* %alen
 ; CHECK:      [[L64:%.*]] = zext i32 [[L]] to i64
 ; CHECK:      call preserve_mostcc void @__snapshot_record.pm(i8* %addr, i64 [[L64]])
+; CHECK-NOT:  br i1 [[HAVE]]
 ; CHECK:      call preserve_mostcc void @__snapshot_record_4.pm(
   %r = call i64 @recvfrom(i32 %fd, i8* %buf, i64 100, i32 0, i8* %addr, i32* %alen)
   ret void

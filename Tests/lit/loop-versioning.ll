@@ -1,6 +1,6 @@
-; A call-free loop whose remaining checks are all gated by object flags computed before it is
-; cloned: the branch in the preheader runs the clean (uninstrumented) copy unless one of the
-; objects is in the working range. Values used after the loop merge in the exit block.
+; A commit-free loop (no call, fence or acquire) whose remaining checks are all gated by object
+; flags computed before it is cloned: the branch in the preheader runs the clean (uninstrumented)
+; copy unless one of the objects is in the working range. Values used after the loop merge in the exit block.
 ; RUN: %opt -passes='snapshot-instrument,verify' -S %s | FileCheck %s
 ; RUN: %opt -passes='snapshot-instrument,verify' -snapshot-loop-versioning=false -S %s | FileCheck %s --check-prefix=OFF
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-f80:128-n8:16:32:64-S128"

@@ -1,4 +1,4 @@
-; Object flags: for writes in call-free loops, whether the object a pointer points into is in the
+; Object flags: for writes in commit-free loops, whether the object a pointer points into is in the
 ; working range is checked once per object pointer (inbounds offsets stripped), before the loops
 ; the pointer is invariant in; each write on it then only tests the flag, and takes the full
 ; per-address check when it is set. The flags also gate loop versioning.

@@ -30,7 +30,7 @@ void copy(struct s *d, const struct s *src) { *d = *src; }
 void clear(char *p, long n) { for (long i = 0; i < n; i++) p[i] = 0; }
 // CHECK-LABEL: @clear(
 // O0:  call preserve_mostcc void @__snapshot_record_1.pm(
-// OPT: call preserve_mostcc void @__snapshot_record.pm(i8* %0, i64 %1)
+// OPT: call preserve_mostcc void @__snapshot_record.pm({{i8\*|ptr}} %0, i64 %1)
 // OPT: call void @llvm.memset
 // OZ:  call preserve_mostcc void @__snapshot_record_1.pm(
 // CHECK: {{^}}}

@@ -1,6 +1,6 @@
 ; Volatile, atomic and unaligned stores, atomicrmw and cmpxchg are recorded before they happen,
 ; with the size of the value they write.
-; RUN: %opt -passes='snapshot-instrument,verify' -snapshot-coalesce=false -S %s | FileCheck %s
+; RUN: %opt -passes='snapshot-instrument,verify' -snapshot-merge-sites=false -S %s | FileCheck %s
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-f80:128-n8:16:32:64-S128"
 target triple = "x86_64-pc-linux-gnu"
 

@@ -3,8 +3,9 @@
 # SQLite (the 250k-line amalgamation sqlite3.c + shell.c, from `apt-get source sqlite3`) and Lua
 # 5.4 (`apt-get source lua5.4`). Each file is compiled with clang-14 + the pass to bitcode at
 # -O0 and -O2 and run through `opt -passes=verify` (clang's release build skips the verifier).
-# The instrumented sqlite3 shell is then linked against the benchmark's stub runtime and must run
-# a small SQL script with the same output as an uninstrumented build.
+# The instrumented sqlite3 shell is then linked against the stand-in runtime that maps nothing
+# (PassPlugin/standin/unmapped.c) and must run a small SQL script with the same output as an
+# uninstrumented build.
 #
 # Usage: Tests/lit/verify-debian-source.sh [build-dir]     (needs deb-src, tclsh, network)
 set -eu
@@ -58,9 +59,9 @@ for lvl in O0 O2; do
     "$(awk '{s+=$1; i+=$16; st+=$20} END {print s " write sites, " i " instrumented, " st " skipped as stack"}' "$WORK/lua.$lvl.stats")"
 done
 
-# Instrumented SQLite still works (range copy registered as 0 by the stub runtime, as in a program that
-# maps nothing): same output as the plain build.
-"$CLANG" -O2 -I"$ROOT/Sources/CSnapshotShim/include" -c "$ROOT/bench/instrumentation/stub_runtime.c" -o stub.o
+# Instrumented SQLite still works (range copy registered as {0, 0} by the stand-in runtime, as in a
+# program that maps nothing): same output as the plain build.
+"$CLANG" -O2 -I"$ROOT/Sources/CSnapshotShim/include" -c "$ROOT/PassPlugin/standin/unmapped.c" -o stub.o
 for v in plain snap; do
   extra=""; [ $v = snap ] && extra="-fpass-plugin=$PLUGIN"
   # shellcheck disable=SC2086

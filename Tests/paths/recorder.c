@@ -1,42 +1,13 @@
+/* The coverage tests' runtime (recorder.h): the stand-in runtime (snapshot_standin.h) whose
+ * records mark a shadow map of the working buffer. */
 #include "recorder.h"
-#include "snapshot_abi.h"
+#include "../../PassPlugin/standin/snapshot_standin.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-
-uintptr_t __snapshot_working_base;
-uintptr_t __snapshot_working_size;
-const int __snapshot_abi_version_2 = 2;
-
-/* The images' range copies (snapshot_abi.h): kept equal to the range above. */
-static struct __snapshot_range_copy *copies;
-static void publish(void) {
-  for (struct __snapshot_range_copy *c = copies; c; c = c->next) {
-    c->base = __snapshot_working_base;
-    c->size = __snapshot_working_size;
-  }
-}
-void __snapshot_register_range(struct __snapshot_range_copy *copy) {
-  struct __snapshot_range_copy *c = copies;
-  while (c && c != copy) c = c->next;
-  if (!c) {
-    copy->next = copies;
-    copies = copy;
-  }
-  publish();
-}
-void __snapshot_unregister_range(struct __snapshot_range_copy *copy) {
-  for (struct __snapshot_range_copy **p = &copies; *p; p = &(*p)->next)
-    if (*p == copy) {
-      *p = copy->next;
-      break;
-    }
-  copy->size = SNAPSHOT_RANGE_UNREGISTERED;
-  copy->base = 0;
-}
 
 static unsigned char *area, *pre, *shadow;
 static unsigned long calls, bad_fixed;
@@ -59,9 +30,7 @@ static void setup(void) {
     perror("recorder: malloc");
     exit(2);
   }
-  __snapshot_working_base = (uintptr_t)area;
-  __snapshot_working_size = REC_SIZE;
-  publish();
+  standin_set_range(area, REC_SIZE);
 }
 
 unsigned char *rec_buf(void) {
@@ -83,6 +52,13 @@ void rec_begin(void) {
 
 unsigned long rec_calls(void) { return calls; }
 
+size_t rec_recorded(void) {
+  size_t n = 0;
+  for (size_t i = 0; i < REC_SIZE; i++)
+    n += shadow[i];
+  return n;
+}
+
 static void mark(uintptr_t a, size_t n) {
   uintptr_t lo = a, hi = a + n;
   if (hi < lo) hi = UINTPTR_MAX;
@@ -93,7 +69,7 @@ static void mark(uintptr_t a, size_t n) {
     shadow[p - __snapshot_working_base] = 1;
 }
 
-static void fixed(void *a, size_t n) {
+static void standin_fixed(void *a, size_t n) {
   calls++;
   /* The ABI: the caller checked that addr is inside the working range. */
   if ((uintptr_t)a - __snapshot_working_base >= __snapshot_working_size) {
@@ -103,27 +79,18 @@ static void fixed(void *a, size_t n) {
   mark((uintptr_t)a, n);
 }
 
-void __snapshot_record_1(void *a) { fixed(a, 1); }
-void __snapshot_record_2(void *a) { fixed(a, 2); }
-void __snapshot_record_4(void *a) { fixed(a, 4); }
-void __snapshot_record_8(void *a) { fixed(a, 8); }
-void __snapshot_record_16(void *a) { fixed(a, 16); }
-void __snapshot_record_32(void *a) { fixed(a, 32); }
-void __snapshot_record_64(void *a) { fixed(a, 64); }
-
-void __snapshot_record(void *a, size_t n) {
+static void standin_range(void *a, size_t n) {
   calls++;
   mark((uintptr_t)a, n);
 }
 
-void __snapshot_record_cstring(char *a) {
+static void standin_cstring(char *a) {
   calls++;
   uintptr_t p = (uintptr_t)a, end = __snapshot_working_base + __snapshot_working_size;
   if (p - __snapshot_working_base >= __snapshot_working_size)
     return;
   mark(p, strnlen(a, end - p) + 1);
 }
-
 int rec_check(const char *what, size_t min_changed) {
   size_t changed = 0, missed = 0, recorded = 0;
   for (size_t i = 0; i < REC_SIZE; i++) {

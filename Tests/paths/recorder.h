@@ -19,4 +19,8 @@ void rec_begin(void);
 int rec_check(const char *what, size_t min_changed);
 /* Number of record calls since rec_begin (for tests that check that skipping happens). */
 unsigned long rec_calls(void);
+/* Bytes recorded since rec_begin (for tests that check that recording stays near the writes:
+ * a strided loop must not record the span it crosses). On the real runtime (recorder_real.c):
+ * 64 x the lines rec_check's commit copied, so call it after rec_check. */
+size_t rec_recorded(void);
 #endif

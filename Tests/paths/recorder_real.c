@@ -7,6 +7,8 @@
 #include "recorder.h"
 
 #include <fcntl.h>
+#include <snapshot.h>
+#include <snapshot_abi.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +42,16 @@ static void setup(void) {
 unsigned char *rec_buf(void) { setup(); return area; }
 unsigned long rec_calls(void) { return 0; } /* not observable through the real runtime */
 
+/* What the runtime recorded, as it committed it: the lines rec_check's commit copied. */
+static size_t recorded;
+size_t rec_recorded(void) { return recorded; }
+
+static uint64_t lines_committed(void) {
+  struct snapshot_stats s;
+  if (snapshot_stats(&s)) die("recorder_real: snapshot_stats");
+  return s.lines_committed;
+}
+
 void rec_begin(void) {
   setup();
   for (size_t i = 0; i < REC_SIZE; i++) {
@@ -48,10 +60,13 @@ void rec_begin(void) {
   }
   if (msync(area, REC_SIZE, MS_SYNC)) die("recorder_real: msync (begin)");
   memcpy(pre, area, REC_SIZE);
+  recorded = 0;
 }
 
 int rec_check(const char *what, size_t min_changed) {
+  uint64_t before = lines_committed();
   if (msync(area, REC_SIZE, MS_SYNC)) die("recorder_real: msync (check)");
+  recorded = (size_t)(lines_committed() - before) * SNAPSHOT_LINE_SIZE;
   if (syscall(SYS_pread64, fd, file_copy, (size_t)REC_SIZE, (off_t)0) != REC_SIZE)
     die("recorder_real: pread");
   size_t changed = 0, missed = 0;

@@ -8,8 +8,8 @@
 #   alike). On a shared machine time ratios are noisy; instruction counts are not.
 #   Instructions: valgrind --tool=callgrind (Ir), at a smaller input scale (deterministic).
 #   Compile time: user+sys seconds to compile all programs, median of 3.
-# Programs are linked with stub_runtime.c (range globals 0, as in any program that maps nothing),
-# so the cost measured is the inline checks alone.
+# Programs are linked with the stand-in runtime PassPlugin/standin/unmapped.c (range {0, 0}, as in
+# any program that maps nothing), so the cost measured is the inline checks alone.
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -34,7 +34,7 @@ PROGS="sort hash tree lz stencil"
 time_scale() { case $1 in sort) echo 4000000;; hash) echo 3000000;; tree) echo 1000000;; lz) echo 30000000;; stencil) echo 1500;; esac; }
 cg_scale() { case $1 in sort) echo 200000;; hash) echo 150000;; tree) echo 60000;; lz) echo 300000;; stencil) echo 150;; esac; }
 
-"$CLANG" -O2 -I"$ROOT/Sources/CSnapshotShim/include" -c "$HERE/stub_runtime.c" -o "$WORK/stub.o"
+"$CLANG" -O2 -I"$ROOT/Sources/CSnapshotShim/include" -c "$ROOT/PassPlugin/standin/unmapped.c" -o "$WORK/stub.o"
 for p in $PROGS; do
   "$CLANG" -O2 -c "$HERE/$p.c" -o "$WORK/$p.base.o"
   "$CLANG" -O2 -fpass-plugin="$PLUGIN" -c "$HERE/$p.c" -o "$WORK/$p.snap.o"

@@ -4,7 +4,7 @@
 ; ordered) on the way; the record covers the union, checked on the keeper's own address. Object
 ; flags are off here (object-flags.ll tests them).
 ; RUN: %opt -passes='snapshot-instrument,verify' -snapshot-object-flags=false -snapshot-loop-ranges=false -snapshot-loop-versioning=false -S %s | FileCheck %s
-; RUN: %opt -passes='snapshot-instrument,verify' -snapshot-object-flags=false -snapshot-coalesce=false -S %s | FileCheck %s --check-prefix=OFF
+; RUN: %opt -passes='snapshot-instrument,verify' -snapshot-object-flags=false -snapshot-merge-sites=false -S %s | FileCheck %s --check-prefix=OFF
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-f80:128-n8:16:32:64-S128"
 target triple = "x86_64-pc-linux-gnu"
 
