@@ -11,7 +11,7 @@ LLVM_VERSIONS ?= 15 16
 DEPS_STAMP := $(BUILD)/.stamp-deps
 CONFIG_STAMP := $(BUILD)/.stamp-configured
 
-.PHONY: all deps configure build demo check check-llvm-versions crash-soak bench bench-full install clean
+.PHONY: all deps configure build demo check check-llvm-versions crash-soak fuzz bench bench-full install clean
 all: build
 
 deps:
@@ -43,6 +43,10 @@ check: build
 # installer) and the lit suite run with that version's tools.
 check-llvm-versions:
 	@./PassPlugin/check-llvm-versions.sh $(abspath $(BUILD)) $(LLVM_VERSIONS)
+
+FUZZ_SECONDS ?= 1200
+fuzz:
+	@bash Tests/fuzz/run.sh $(abspath $(BUILD))/fuzz-long $(FUZZ_SECONDS)
 
 crash-soak: build
 	@bash Tests/crash/soak.sh $(BUILD)

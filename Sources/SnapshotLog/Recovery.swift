@@ -25,7 +25,8 @@ enum Recovery {
         for (k, off) in LogFormat.headerCopyOffsets.enumerated() {
             guard off + LogFormat.headerCopySize <= size else {
                 // A log shorter than its header area: only an interrupted creation leaves that.
-                if (off..<size).allSatisfy({ log.load(fromByteOffset: $0, as: UInt8.self) == 0 }) { zero += 1; continue }
+                // (Found by the recovery fuzzer: a log shorter than the second copy's offset.)
+                if off >= size || (off..<size).allSatisfy({ log.load(fromByteOffset: $0, as: UInt8.self) == 0 }) { zero += 1; continue }
                 throw SnapshotError(code: EBADMSG, description:
                     "snapshot: \(logPath) (the log of \(dataPath)) is truncated (\(size) bytes); \(keep) - if no Snapshot program was committing \(dataPath), remove the log")
             }
