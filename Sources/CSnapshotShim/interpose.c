@@ -37,9 +37,13 @@ static void *snapshot_mmap_impl(void *addr, size_t len, int prot, int flags, int
         if (!(flags & MAP_ANONYMOUS) && fd >= 0 && (type == MAP_SHARED || type == MAP_SHARED_VALIDATE)) {
             // A shared file mapping: maybe managed (writable), maybe a reader that must see the
             // committed state (recovery first). The runtime decides and may still pass it through.
+            // errno is the caller's unless the call fails: the runtime's own probes (MAP_SYNC,
+            // lookups of logs that do not exist) must not leak out of a successful mmap.
+            int saved = errno;
             int prev = snapshot_enter_runtime();
             void *r = snapshot_rt_mmap(addr, len, prot, flags, fd, off);
             snapshot_leave_runtime(prev);
+            if (r != MAP_FAILED) errno = saved;
             return r;
         }
         if (state == SNAPSHOT_STATE_ACTIVE && (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) &&
@@ -63,9 +67,11 @@ EXPORT void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t o
 
 EXPORT int munmap(void *addr, size_t len) {
     if (snapshot_active() && snapshot_in_reservation((uintptr_t)addr, len)) {
+        int saved = errno;
         int prev = snapshot_enter_runtime();
         int r = snapshot_rt_munmap(addr, len);
         snapshot_leave_runtime(prev);
+        if (r == 0) errno = saved;
         return r;
     }
     int r = snapshot_raw_munmap(addr, len);
@@ -75,9 +81,11 @@ EXPORT int munmap(void *addr, size_t len) {
 
 EXPORT int msync(void *addr, size_t len, int flags) {
     if (snapshot_active() && snapshot_in_working((uintptr_t)addr, 1)) {
+        int saved = errno;
         int prev = snapshot_enter_runtime();
         int r = snapshot_rt_msync(addr, len, flags);
         snapshot_leave_runtime(prev);
+        if (r == 0) errno = saved;
         return r;
     }
     return snapshot_raw_msync(addr, len, flags);
@@ -85,9 +93,11 @@ EXPORT int msync(void *addr, size_t len, int flags) {
 
 static int sync_impl(int fd, int datasync) {
     if (snapshot_active() && __atomic_load_n(&snapshot_managed_files, __ATOMIC_RELAXED) > 0) {
+        int saved = errno;
         int prev = snapshot_enter_runtime();
         int r = snapshot_rt_fsync(fd, datasync);
         snapshot_leave_runtime(prev);
+        if (r == 0) errno = saved;
         return r;
     }
     return datasync ? snapshot_raw_fdatasync(fd) : snapshot_raw_fsync(fd);
@@ -126,9 +136,11 @@ EXPORT void *mremap(void *old, size_t old_size, size_t new_size, int flags, ...)
 
 EXPORT int mprotect(void *addr, size_t len, int prot) {
     if (snapshot_active() && snapshot_in_reservation((uintptr_t)addr, len)) {
+        int saved = errno;
         int prev = snapshot_enter_runtime();
         int r = snapshot_rt_mprotect(addr, len, prot);
         snapshot_leave_runtime(prev);
+        if (r == 0) errno = saved;
         return r;
     }
     if ((prot & PROT_WRITE) && snapshot_ro_any() && !snapshot_tls_in_runtime &&
@@ -141,14 +153,16 @@ EXPORT int mprotect(void *addr, size_t len, int prot) {
     return snapshot_raw_mprotect(addr, len, prot);
 }
 
-// Shrinking a managed file below its mappings would make the committed file lose data outside a
-// commit (and make later commits fault): refused. Everything else goes to the kernel.
+// A managed file's size is part of its atomic state: the runtime changes the logical size and the
+// next commit applies it (FileSize.swift). Everything else goes to the kernel.
 static int truncate_impl(int fd, const char *path, off_t length) {
     if (snapshot_active() && __atomic_load_n(&snapshot_managed_files, __ATOMIC_RELAXED) > 0) {
+        int saved = errno;
         int prev = snapshot_enter_runtime();
         int r = snapshot_rt_truncate(fd, path, length);
         snapshot_leave_runtime(prev);
-        if (r != 1) return r;                        // refused (-1) or done (0)
+        if (r != -1) errno = saved;
+        if (r != 1) return r;                        // failed (-1) or done (0)
     }
     return path ? (int)syscall(SYS_truncate, path, length) : (int)syscall(SYS_ftruncate, fd, length);
 }
@@ -163,9 +177,11 @@ static int fallocate_impl(int fd, int mode, off_t off, off_t len) {
                             0x10 /* ZERO_RANGE */ | 0x20 /* INSERT_RANGE */;
     if ((mode & destructive) && snapshot_active() &&
         __atomic_load_n(&snapshot_managed_files, __ATOMIC_RELAXED) > 0) {
+        int saved = errno;
         int prev = snapshot_enter_runtime();
         int managed = snapshot_rt_fd_is_managed(fd);
         snapshot_leave_runtime(prev);
+        errno = saved;
         if (managed) {
             refuse("fallocate", NULL, (size_t)len, ENOTSUP,
                    "punching, zeroing, collapsing or inserting ranges of a managed file would change "
@@ -208,9 +224,11 @@ EXPORT int snapshot_sync(void *addr) {
         errno = EINVAL;
         return -1;
     }
+    int saved = errno;
     int prev = snapshot_enter_runtime();
     int r = snapshot_rt_sync(addr);
     snapshot_leave_runtime(prev);
+    if (r == 0) errno = saved;
     return r;
 }
 

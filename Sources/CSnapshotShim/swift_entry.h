@@ -25,5 +25,8 @@ int snapshot_rt_truncate(int fd, const char *path, off_t length);
 /* 1 if fd refers to a file this process manages (has mapped for writing), else 0. */
 int snapshot_rt_fd_is_managed(int fd);
 int snapshot_rt_is_managed(const void *addr);
+/* Clean endings (Lifecycle.swift): commit pending changes (or, strict, report dropping them). */
+void snapshot_rt_exit(void);
+void snapshot_rt_exec(void);
 
 #endif

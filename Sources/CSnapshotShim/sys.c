@@ -24,6 +24,8 @@ int snapshot_raw_mprotect(void *addr, size_t len, int prot) {
 int snapshot_raw_fsync(int fd) { return (int)syscall(SYS_fsync, fd); }
 int snapshot_raw_fdatasync(int fd) { return (int)syscall(SYS_fdatasync, fd); }
 void *snapshot_map_failed(void) { return MAP_FAILED; }
+// An empty memfd: private mappings of it fault with SIGBUS (pages beyond a managed file's end).
+int snapshot_raw_memfd(const char *name) { return (int)syscall(SYS_memfd_create, name, 1u /* MFD_CLOEXEC */); }
 
 int snapshot_get_errno(void) { return errno; }
 void snapshot_set_errno(int e) { errno = e; }

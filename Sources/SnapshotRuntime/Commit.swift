@@ -33,11 +33,9 @@ private func refuseForkedCommit(_ f: ManagedFile, _ what: String) -> Int32 {
 func commit(_ rt: Runtime, _ f: ManagedFile, _ what: String) -> Int32 {
     if !f.isOwner { return refuseForkedCommit(f, what) }
     guard let log = f.log else { return fail(EBADF, "\(what) of \(f.path): file is closed (EBADF)") }
-    guard let id = fileIdentity(f.fd) else {
-        let code = snapshot_get_errno()
-        return fail(code, "\(what) of \(f.path): fstat failed (\(errnoName(code)))")
-    }
-    let fileLength = id.size
+    // The size is part of the commit: the program's logical size (FileSize.swift), not the real
+    // file's, which keeps the committed size until the engine applies this one.
+    let fileLength = f.logicalSize
     let start = monotonicNanoseconds()
     if snapshot_collect(f.collector, UInt(f.windowOffset), UInt(f.windowSize)) != 0 {
         return fail(ENOMEM, "\(what) of \(f.path): out of memory collecting dirty lines (ENOMEM); nothing committed")
@@ -46,11 +44,22 @@ func commit(_ rt: Runtime, _ f: ManagedFile, _ what: String) -> Int32 {
         snapshot_collect_restore(f.collector)
         return fail(ENOMEM, "\(what) of \(f.path): out of memory collecting dirty lines (ENOMEM); nothing committed")
     }
-    if snapshot_verify != 0 { verify(rt, f, runs, fileLength: fileLength) }
+    // Verify only where the real file has bytes to compare with (beyond, every line is new).
+    if snapshot_verify != 0 { verify(rt, f, runs, fileLength: min(fileLength, f.committedSize)) }
     let base = UnsafeRawPointer(bitPattern: rt.workingBase + f.windowOffset)!
     let pbase = UnsafeMutableRawPointer(bitPattern: rt.persistentBase + f.windowOffset)!
+    // TEMP until engine v2 sets the size: grow before the data is applied (the engine stores
+    // into the persistent mapping up to fileLength), shrink after it. Not atomic with the data.
+    if fileLength > f.committedSize && ftruncate(f.fd, off_t(fileLength)) != 0 {
+        let code = snapshot_get_errno()
+        snapshot_collect_restore(f.collector)
+        return fail(code, "\(what) of \(f.path) failed: cannot grow it to \(fileLength) bytes (\(errnoName(code))); the changes stay pending")
+    }
     do {
         let stats = try log.commit(runs: runs, working: base, persistent: pbase, fileLength: fileLength)
+        // TEMP until engine v2 sets the size
+        if fileLength < f.committedSize { _ = ftruncate(f.fd, off_t(fileLength)) }
+        f.didCommit(size: fileLength)
         snapshot_stats_add(1, UInt64(stats.lines), UInt64(stats.logBytes), UInt64(stats.dataBytes),
                            monotonicNanoseconds() - start, 0)
         return 0

@@ -33,11 +33,26 @@ final class ManagedFile {
     var spans: [PageSpan] = []      // sorted, disjoint, count > 0
     let commitMutex: UnsafeMutablePointer<pthread_mutex_t>
     let collector: UnsafeMutablePointer<snapshot_collector>
+    // Size is part of the atomic state (see FileSize.swift): the program sees logicalSize; the
+    // real file keeps committedSize until the next commit makes logicalSize durable.
+    var logicalSize: Int
+    var committedSize: Int
+    // Below fileBackedEnd the file's bytes equal the logical contents (except dirty lines), so the
+    // working copy may be a private mapping of the file there. A shrink lowers it; a commit
+    // raises it to the committed size. Always <= logicalSize and <= committedSize.
+    var fileBackedEnd: Int
+    // Window pages the runtime itself holds mapped (one reference each in `spans`) because lines
+    // there must reach the next commit without a user mapping: zeros of a shrink-then-grow, and
+    // file I/O. Sorted, disjoint, page aligned. Released when the file stops being managed.
+    var internalRanges: [(Int, Int)] = []
     var runs: [DirtyRun] = []       // reused between commits
     var spanBounds: [Int] = []      // reused between commits: no allocation on the commit path
 
     init(device: UInt64, inode: UInt64, path: String, fd: Int32, log: PersistentFile,
-         windowOffset: Int, windowSize: Int) {
+         windowOffset: Int, windowSize: Int, size: Int) {
+        logicalSize = size
+        committedSize = size
+        fileBackedEnd = size
         self.device = device
         self.inode = inode
         self.path = path
@@ -124,6 +139,25 @@ final class ManagedFile {
             if cursor >= hi { return true }
         }
         return cursor >= hi
+    }
+
+    /// Something a commit would change: dirty lines or a size change.
+    var hasPending: Bool { logicalSize != committedSize || dirtyLines() > 0 }
+
+    /// Dirty lines recorded in the mapped pages of [lo, hi) (page aligned; no change).
+    func dirtyLines(_ lo: Int, _ hi: Int) -> Int {
+        var n = 0
+        for s in spans where s.end > lo && s.start < hi {
+            let a = max(s.start, lo), b = min(s.end, hi)
+            n += Int(snapshot_count_dirty(UInt(windowOffset + a), UInt(b - a)))
+        }
+        return n
+    }
+
+    /// A commit made the logical size durable: the real file now has it, and holds the contents.
+    func didCommit(size: Int) {
+        committedSize = size
+        fileBackedEnd = size
     }
 
     /// Dirty lines currently recorded in the mapped pages (no change).

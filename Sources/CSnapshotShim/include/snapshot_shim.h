@@ -46,6 +46,7 @@ int snapshot_raw_mprotect(void *addr, size_t len, int prot);
 int snapshot_raw_fsync(int fd);
 int snapshot_raw_fdatasync(int fd);
 void *snapshot_map_failed(void);
+int snapshot_raw_memfd(const char *name);
 
 int snapshot_get_errno(void);
 void snapshot_set_errno(int e);
