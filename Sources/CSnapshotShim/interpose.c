@@ -4,6 +4,7 @@
 // — no dlsym, no allocation, re-entrancy safe — otherwise into the Swift runtime (swift_entry.h).
 // libc's internal calls (malloc's mmap, ...) use hidden aliases and never come here.
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -189,10 +190,36 @@ static int fallocate_impl(int fd, int mode, off_t off, off_t len) {
             return -1;
         }
     }
+    // Allocation that extends the file changes its size: for a managed file the logical size, like
+    // ftruncate (the real file only gets the blocks, FALLOC_FL_KEEP_SIZE).
+    int slot = snapshot_active() ? snapshot_fd_slot(fd) : -1;
+    if (slot >= 0 && !(mode & 0x01 /* KEEP_SIZE */) && !(mode & destructive)) {
+        if (off < 0 || len <= 0) { errno = EINVAL; return -1; }
+        int r = (int)syscall(SYS_fallocate, fd, mode | 0x01, off, len);
+        if (r != 0) return r;
+        off_t end = off + len;
+        if (end > __atomic_load_n(&snapshot_file_slots[slot].size, __ATOMIC_RELAXED)) return ftruncate(fd, end);
+        return 0;
+    }
     return (int)syscall(SYS_fallocate, fd, mode, off, len);
 }
 EXPORT int fallocate(int fd, int mode, off_t off, off_t len) { return fallocate_impl(fd, mode, off, len); }
 EXPORT int fallocate64(int fd, int mode, off_t off, off_t len) { return fallocate_impl(fd, mode, off, len); }
+// glibc's posix_fallocate calls the system call itself: a managed file needs the path above.
+typedef int (*posix_fallocate_fn)(int, off_t, off_t);
+static int posix_fallocate_impl(int fd, off_t off, off_t len, const char *name) {
+    if (snapshot_active() && snapshot_fd_slot(fd) >= 0) {
+        int saved = errno;
+        int r = fallocate_impl(fd, 0, off, len);
+        int e = errno;
+        errno = saved;
+        return r == 0 ? 0 : e;
+    }
+    posix_fallocate_fn next = (posix_fallocate_fn)dlsym(RTLD_NEXT, name);
+    return next ? next(fd, off, len) : ENOSYS;
+}
+EXPORT int posix_fallocate(int fd, off_t off, off_t len) { return posix_fallocate_impl(fd, off, len, "posix_fallocate"); }
+EXPORT int posix_fallocate64(int fd, off_t off, off_t len) { return posix_fallocate_impl(fd, off, len, "posix_fallocate64"); }
 
 // Advice that discards pages would throw away a working copy's private pages (uncommitted writes)
 // while their lines stay marked dirty: the next commit would then silently publish old contents.

@@ -52,6 +52,7 @@ extension ManagedFile {
     /// Sets the logical size. 0 or errno (nothing changed then).
     func resize(_ rt: Runtime, to length: Int) -> Int32 {
         let old = logicalSize
+        defer { publishSize() }
         if length < old { shrink(rt, to: length) }
         if length > old { return grow(rt, to: length) }
         return 0

@@ -14,7 +14,9 @@ public func snapshotMprotect(_ addr: UnsafeMutableRawPointer?, _ len: Int, _ pro
     if let f = rt.file(containing: a), a % pageSize == 0 {
         let off = a - rt.workingBase - f.windowOffset
         if off + length <= f.windowSize && f.isMapped(off, off + length) {
-            // Changing the protection of the working copy is harmless: it is private memory.
+            // Changing the protection of the working copy is harmless: it is private memory. The
+            // runtime's own copies into it (write(2) to the file) then avoid relying on it.
+            if prot != PROT_READ | PROT_WRITE { f.protectionChanged = true }
             return snapshot_raw_mprotect(addr, len, prot)
         }
     }

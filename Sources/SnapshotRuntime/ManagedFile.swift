@@ -45,6 +45,12 @@ final class ManagedFile {
     // there must reach the next commit without a user mapping: zeros of a shrink-then-grow, and
     // file I/O. Sorted, disjoint, page aligned. Released when the file stops being managed.
     var internalRanges: [(Int, Int)] = []
+    // The C table slot (fdtable.c) through which the I/O interposers find this file and stat
+    // reports its logical size; -1 if the table was full (then I/O on it is plain POSIX).
+    var slot = -1
+    // Some working page may not be read-write (a read-only alias, mprotect): the runtime's own
+    // copies then go through /proc/self/mem instead of faulting.
+    var protectionChanged = false
     var runs: [DirtyRun] = []       // reused between commits
     var spanBounds: [Int] = []      // reused between commits: no allocation on the commit path
 
@@ -159,6 +165,9 @@ final class ManagedFile {
         committedSize = size
         fileBackedEnd = size
     }
+
+    /// Publishes the logical size to the stat/lseek interposers.
+    func publishSize() { snapshot_slot_set_size(Int32(slot), Int64(logicalSize)) }
 
     /// Dirty lines currently recorded in the mapped pages (no change).
     func dirtyLines() -> Int {

@@ -108,8 +108,10 @@ public func snapshotMmap(_ addr: UnsafeMutableRawPointer?, _ len: Int, _ prot: I
         _ = snapshot_raw_mprotect(UnsafeMutableRawPointer(bitPattern: rt.workingBase + file.windowOffset + off),
                                   extent - off, prot | PROT_READ)
     }
+    if prot & PROT_WRITE == 0 || prot & PROT_READ == 0 { file.protectionChanged = true }
     file.adjust(off, extent, by: 1)
     file.mappings.append(UserMapping(offset: off, length: length))
+    if file.slot >= 0 { snapshot_fd_set(fd, Int32(file.slot)) }
     rt.publishFileCount()
     return UnsafeMutableRawPointer(bitPattern: rt.workingBase + file.windowOffset + off)
 }
@@ -158,6 +160,10 @@ private func openManaged(_ rt: Runtime, _ id: (dev: UInt64, ino: UInt64, mode: U
     let f = ManagedFile(device: id.dev, inode: id.ino, path: path, fd: fd, log: log,
                         windowOffset: w, windowSize: size, size: id.size)
     rt.files.append(f)
+    // Descriptors of the file (the one being mapped and any other already open) now do their I/O
+    // through the working copy (IO.swift); the runtime's own is left out.
+    f.slot = Int(snapshot_slot_add(id.dev, id.ino, Int64(id.size)))
+    if f.slot >= 0 { snapshot_fd_scan(id.dev, id.ino, Int32(f.slot), fd) }
     return f
 }
 
@@ -172,6 +178,7 @@ func closeManaged(_ rt: Runtime, _ f: ManagedFile) {
     if f.isOwner { f.log?.close() }
     f.log = nil
     close(f.fd)
+    if f.slot >= 0 { snapshot_slot_remove(Int32(f.slot)) }   // its descriptors are plain again
     rt.windows.release(offset: f.windowOffset, size: f.windowSize)
     rt.files.removeAll { $0 === f }
     rt.publishFileCount()
