@@ -20,7 +20,10 @@ private func cleanEnding(_ what: String) {
     snapshot_global_lock()
     defer { snapshot_global_unlock() }
     guard let rt = runtimeInstance else { return }
-    for f in rt.files where f.isOwner && !f.mappings.isEmpty && f.hasPending {
+    // getpid(), not the cached pid behind isOwner: a vfork child runs no atfork handler, shares
+    // the parent's memory and must not commit the parent's files while the parent is suspended.
+    let pid = getpid()
+    for f in rt.files where f.isOwner && f.ownerPID == pid && !f.mappings.isEmpty && f.hasPending {
         f.lock()
         defer { f.unlock() }
         if strictFams {

@@ -177,11 +177,22 @@ func closeManaged(_ rt: Runtime, _ f: ManagedFile) {
     }
     if f.isOwner { f.log?.close() }
     f.log = nil
+    if f.isOwner { removeOrphanedLog(f) }
     close(f.fd)
     if f.slot >= 0 { snapshot_slot_remove(Int32(f.slot)) }   // its descriptors are plain again
     rt.windows.release(offset: f.windowOffset, size: f.windowSize)
     rt.files.removeAll { $0 === f }
     rt.publishFileCount()
+}
+
+/// The file was deleted, or renamed away, while managed: its log (named after the path it had)
+/// can serve nobody, so it goes instead of piling up beside other files. Called after the
+/// PersistentFile closed it, so nothing is pending in it (every ending commits or drops first).
+private func removeOrphanedLog(_ f: ManagedFile) {
+    var st = stat()
+    let deleted = linkCount(f.fd) == 0
+    let renamedAway = stat(f.path, &st) != 0 && snapshot_get_errno() == ENOENT
+    if deleted || renamedAway { _ = unlink(logPath(for: f.path)) }
 }
 
 /// A read-only MAP_SHARED mapping: the reader must see the committed state, so an interrupted
