@@ -18,9 +18,12 @@
 // Larger descriptors are looked up by fstat (see snapshot_fd_slot).
 uint16_t snapshot_fd_slots[SNAPSHOT_FD_TABLE];
 struct snapshot_file_slot snapshot_file_slots[SNAPSHOT_MAX_FILES];
+// One past the highest slot ever used: stat of any file while something is managed scans this far.
+static int slots_high;
 
 int snapshot_slot_find(uint64_t dev, uint64_t ino) {
-    for (int i = 0; i < SNAPSHOT_MAX_FILES; i++) {
+    int high = __atomic_load_n(&slots_high, __ATOMIC_ACQUIRE);
+    for (int i = 0; i < high; i++) {
         struct snapshot_file_slot *s = &snapshot_file_slots[i];
         if (__atomic_load_n(&s->used, __ATOMIC_ACQUIRE) && s->dev == dev && s->ino == ino) return i;
     }
@@ -35,6 +38,7 @@ int snapshot_slot_add(uint64_t dev, uint64_t ino, int64_t size) {
         s->ino = ino;
         __atomic_store_n(&s->size, size, __ATOMIC_RELAXED);
         __atomic_store_n(&s->used, 1, __ATOMIC_RELEASE);
+        if (i >= slots_high) __atomic_store_n(&slots_high, i + 1, __ATOMIC_RELEASE);
         return i;
     }
     return -1;
