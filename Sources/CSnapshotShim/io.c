@@ -4,7 +4,9 @@
 // Also here: the descriptor table's upkeep (open, dup, fcntl, close) and the calls that report
 // or use the size (fstat/stat, lseek SEEK_END), which must show the logical size.
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -272,6 +274,55 @@ EXPORT int __openat_2(int dirfd, const char *path, int flags) { return open_impl
 EXPORT int __openat64_2(int dirfd, const char *path, int flags) { return open_impl(dirfd, path, flags | O_LARGEFILE, 0); }
 EXPORT int creat(const char *path, mode_t mode) { return open_impl(AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC, mode); }
 EXPORT int creat64(const char *path, mode_t mode) { return open_impl(AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC | O_LARGEFILE, mode); }
+
+// stdio opens and closes through libc-internal calls the interposers above never see. C++ streams
+// (libstdc++'s filebuf) open with fopen and then use read/write on the descriptor, so descriptors
+// of managed files opened this way must be in the table, and the table must forget them at fclose.
+static int fopen_flags(const char *mode) {
+    int flags = 0;
+    switch (mode[0]) {
+    case 'r': flags = O_RDONLY; break;
+    case 'w': flags = O_WRONLY | O_CREAT | O_TRUNC; break;
+    case 'a': flags = O_WRONLY | O_CREAT | O_APPEND; break;
+    default: return -1;
+    }
+    for (const char *c = mode + 1; *c && *c != ','; c++) {
+        if (*c == '+') flags = (flags & ~O_ACCMODE) | O_RDWR;
+        else if (*c == 'e') flags |= O_CLOEXEC;
+        else if (*c == 'x') flags |= O_EXCL;
+    }
+    return flags;
+}
+typedef FILE *(*fopen_fn)(const char *, const char *);
+static FILE *fopen_impl(const char *path, const char *mode, const char *name) {
+    int flags = mode ? fopen_flags(mode) : -1;
+    if (flags >= 0 && __atomic_load_n(&snapshot_managed_files, __ATOMIC_RELAXED) > 0 && !snapshot_tls_in_runtime) {
+        // Opened here, so that O_TRUNC of a managed file is logical and the descriptor is recorded;
+        // fdopen with the same mode neither truncates nor reopens.
+        int fd = open_impl(AT_FDCWD, path, flags | O_LARGEFILE, 0666);
+        if (fd < 0) return NULL;
+        FILE *f = fdopen(fd, mode);
+        if (!f) { int e = errno; close(fd); errno = e; }
+        return f;
+    }
+    fopen_fn next = (fopen_fn)dlsym(RTLD_NEXT, name);
+    if (!next) { errno = ENOSYS; return NULL; }
+    FILE *f = next(path, mode);
+    if (f) opened(fileno(f), 0);
+    return f;
+}
+EXPORT FILE *fopen(const char *path, const char *mode) { return fopen_impl(path, mode, "fopen"); }
+EXPORT FILE *fopen64(const char *path, const char *mode) { return fopen_impl(path, mode, "fopen64"); }
+
+typedef int (*fclose_fn)(FILE *);
+EXPORT int fclose(FILE *f) {
+    static fclose_fn next;
+    if (!next) next = (fclose_fn)dlsym(RTLD_NEXT, "fclose");
+    if (!next) { errno = ENOSYS; return EOF; }
+    int fd = f ? fileno(f) : -1;
+    if ((unsigned)fd < SNAPSHOT_FD_TABLE && snapshot_fd_slots[fd]) snapshot_fd_set(fd, -1);
+    return next(f);
+}
 
 EXPORT int close(int fd) {
     if ((unsigned)fd < SNAPSHOT_FD_TABLE && snapshot_fd_slots[fd]) snapshot_fd_set(fd, -1);

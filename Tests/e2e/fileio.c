@@ -91,6 +91,21 @@ int main(void) {
     CHECK(e2e_byte(plain, 0) == 'h' && e2e_byte(plain, 4) == 'o', "sendfile read the working copy");
     close(pf);
 
+    /* Descriptors from fopen (C++ streams open so, then read(2)/write(2) the descriptor) are
+     * managed descriptors too; fclose forgets them, so a plain file reusing the number is plain. */
+    FILE *fp = fopen(path, "r");
+    REQUIRE(fp, "fopen: %s", strerror(errno));
+    CHECK(pread(fileno(fp), buf, 5, 100) == 5 && memcmp(buf, "hello", 5) == 0, "fopen'd descriptor reads the working copy");
+    SET(p[400], 'W');
+    CHECK(pread(fileno(fp), buf, 1, 400) == 1 && buf[0] == 'W', "and sees stores at once");
+    int num = fileno(fp);
+    fclose(fp);
+    char *other = e2e_file("io-other.dat", 4096, 'O');
+    FILE *op = fopen(other, "r+");
+    REQUIRE(op, "fopen other");
+    if (fileno(op) == num) CHECK(pwrite(num, "q", 1, 0) == 1 && e2e_byte(other, 0) == 'q', "a reused descriptor number is plain");
+    fclose(op);
+
     /* A plain file, never mapped: plain POSIX, written at once. */
     CHECK(e2e_byte(plain, 0) == 'h', "plain file written directly");
 
