@@ -1,10 +1,11 @@
 # Thin front end over CMake/ctest. On a fresh Debian 12 machine:
 #   make demo    install dependencies, build, and run the crash demo
 #   make check   install dependencies, build, and run every test suite
+#   make check-programs   real programs (Kyoto Cabinet, gawk PMA) with their own tests and crash tests
 BUILD ?= build
 JOBS  ?= $(shell nproc)
 
-.PHONY: all deps configure build demo check crash-soak bench bench-full install clean
+.PHONY: all deps configure build demo check check-programs crash-soak bench bench-full install clean
 all: build
 
 deps:
@@ -21,6 +22,11 @@ demo: build
 
 check: build
 	@cd $(BUILD) && ctest --output-on-failure --timeout 1800
+
+# Real programs from Debian sources with their own test suites and crash tests (long; opt-in):
+# make check-programs [PROGRAMS="kyotocabinet gawk"]   (see Tests/programs/run.sh)
+check-programs: build
+	@bash Tests/programs/run.sh $(BUILD) $(PROGRAMS)
 
 crash-soak: build
 	@bash Tests/crash/soak.sh $(BUILD)
