@@ -29,9 +29,6 @@ extern uint64_t *snapshot_dirty_bits_local __attribute__((alias("snapshot_dirty_
 int snapshot_state = SNAPSHOT_STATE_UNINIT;
 uintptr_t snapshot_persistent_base = 0;
 int snapshot_managed_files = 0;
-// Bumped before every truncate/fallocate that may change some file's size: a commit trusts the
-// size it saw last (no fstat per commit) unless this moved since.
-uint64_t snapshot_size_generation = 0;
 int snapshot_quiet = 0;
 int snapshot_verify = 0;
 

@@ -36,4 +36,10 @@ static inline int snapshot_active(void) {
     return __atomic_load_n(&snapshot_state, __ATOMIC_ACQUIRE) == SNAPSHOT_STATE_ACTIVE &&
            !snapshot_tls_in_runtime;
 }
+// Slot of the managed file fd refers to, or -1. One load for descriptors below the table size.
+static inline int snapshot_fd_slot(int fd) {
+    if ((unsigned)fd < SNAPSHOT_FD_TABLE) return (int)__atomic_load_n(&snapshot_fd_slots[fd], __ATOMIC_RELAXED) - 1;
+    if (fd < 0 || __atomic_load_n(&snapshot_managed_files, __ATOMIC_RELAXED) == 0) return -1;
+    return snapshot_fd_slot_slow(fd);
+}
 #endif

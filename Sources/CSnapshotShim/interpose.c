@@ -4,6 +4,7 @@
 // — no dlsym, no allocation, re-entrancy safe — otherwise into the Swift runtime (swift_entry.h).
 // libc's internal calls (malloc's mmap, ...) use hidden aliases and never come here.
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -37,9 +38,13 @@ static void *snapshot_mmap_impl(void *addr, size_t len, int prot, int flags, int
         if (!(flags & MAP_ANONYMOUS) && fd >= 0 && (type == MAP_SHARED || type == MAP_SHARED_VALIDATE)) {
             // A shared file mapping: maybe managed (writable), maybe a reader that must see the
             // committed state (recovery first). The runtime decides and may still pass it through.
+            // errno is the caller's unless the call fails: the runtime's own probes (MAP_SYNC,
+            // lookups of logs that do not exist) must not leak out of a successful mmap.
+            int saved = errno;
             int prev = snapshot_enter_runtime();
             void *r = snapshot_rt_mmap(addr, len, prot, flags, fd, off);
             snapshot_leave_runtime(prev);
+            if (r != MAP_FAILED) errno = saved;
             return r;
         }
         if (state == SNAPSHOT_STATE_ACTIVE && (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) &&
@@ -63,9 +68,11 @@ EXPORT void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t o
 
 EXPORT int munmap(void *addr, size_t len) {
     if (snapshot_active() && snapshot_in_reservation((uintptr_t)addr, len)) {
+        int saved = errno;
         int prev = snapshot_enter_runtime();
         int r = snapshot_rt_munmap(addr, len);
         snapshot_leave_runtime(prev);
+        if (r == 0) errno = saved;
         return r;
     }
     int r = snapshot_raw_munmap(addr, len);
@@ -75,9 +82,11 @@ EXPORT int munmap(void *addr, size_t len) {
 
 EXPORT int msync(void *addr, size_t len, int flags) {
     if (snapshot_active() && snapshot_in_working((uintptr_t)addr, 1)) {
+        int saved = errno;
         int prev = snapshot_enter_runtime();
         int r = snapshot_rt_msync(addr, len, flags);
         snapshot_leave_runtime(prev);
+        if (r == 0) errno = saved;
         return r;
     }
     return snapshot_raw_msync(addr, len, flags);
@@ -85,9 +94,11 @@ EXPORT int msync(void *addr, size_t len, int flags) {
 
 static int sync_impl(int fd, int datasync) {
     if (snapshot_active() && __atomic_load_n(&snapshot_managed_files, __ATOMIC_RELAXED) > 0) {
+        int saved = errno;
         int prev = snapshot_enter_runtime();
         int r = snapshot_rt_fsync(fd, datasync);
         snapshot_leave_runtime(prev);
+        if (r == 0) errno = saved;
         return r;
     }
     return datasync ? snapshot_raw_fdatasync(fd) : snapshot_raw_fsync(fd);
@@ -126,9 +137,11 @@ EXPORT void *mremap(void *old, size_t old_size, size_t new_size, int flags, ...)
 
 EXPORT int mprotect(void *addr, size_t len, int prot) {
     if (snapshot_active() && snapshot_in_reservation((uintptr_t)addr, len)) {
+        int saved = errno;
         int prev = snapshot_enter_runtime();
         int r = snapshot_rt_mprotect(addr, len, prot);
         snapshot_leave_runtime(prev);
+        if (r == 0) errno = saved;
         return r;
     }
     if ((prot & PROT_WRITE) && snapshot_ro_any() && !snapshot_tls_in_runtime &&
@@ -141,15 +154,16 @@ EXPORT int mprotect(void *addr, size_t len, int prot) {
     return snapshot_raw_mprotect(addr, len, prot);
 }
 
-// Shrinking a managed file below its mappings would make the committed file lose data outside a
-// commit (and make later commits fault): refused. Everything else goes to the kernel.
+// A managed file's size is part of its atomic state: the runtime changes the logical size and the
+// next commit applies it (FileSize.swift). Everything else goes to the kernel.
 static int truncate_impl(int fd, const char *path, off_t length) {
-    __atomic_fetch_add(&snapshot_size_generation, 1, __ATOMIC_RELAXED);
     if (snapshot_active() && __atomic_load_n(&snapshot_managed_files, __ATOMIC_RELAXED) > 0) {
+        int saved = errno;
         int prev = snapshot_enter_runtime();
         int r = snapshot_rt_truncate(fd, path, length);
         snapshot_leave_runtime(prev);
-        if (r != 1) return r;                        // refused (-1) or done (0)
+        if (r != -1) errno = saved;
+        if (r != 1) return r;                        // failed (-1) or done (0)
     }
     return path ? (int)syscall(SYS_truncate, path, length) : (int)syscall(SYS_ftruncate, fd, length);
 }
@@ -160,14 +174,15 @@ EXPORT int truncate64(const char *path, off_t length) { return truncate_impl(-1,
 
 // fallocate modes that remove, zero or shift data change the committed file outside a commit.
 static int fallocate_impl(int fd, int mode, off_t off, off_t len) {
-    __atomic_fetch_add(&snapshot_size_generation, 1, __ATOMIC_RELAXED);
     const int destructive = 0x02 /* PUNCH_HOLE */ | 0x08 /* COLLAPSE_RANGE */ |
                             0x10 /* ZERO_RANGE */ | 0x20 /* INSERT_RANGE */;
     if ((mode & destructive) && snapshot_active() &&
         __atomic_load_n(&snapshot_managed_files, __ATOMIC_RELAXED) > 0) {
+        int saved = errno;
         int prev = snapshot_enter_runtime();
         int managed = snapshot_rt_fd_is_managed(fd);
         snapshot_leave_runtime(prev);
+        errno = saved;
         if (managed) {
             refuse("fallocate", NULL, (size_t)len, ENOTSUP,
                    "punching, zeroing, collapsing or inserting ranges of a managed file would change "
@@ -175,10 +190,36 @@ static int fallocate_impl(int fd, int mode, off_t off, off_t len) {
             return -1;
         }
     }
+    // Allocation that extends the file changes its size: for a managed file the logical size, like
+    // ftruncate (the real file only gets the blocks, FALLOC_FL_KEEP_SIZE).
+    int slot = snapshot_active() ? snapshot_fd_slot(fd) : -1;
+    if (slot >= 0 && !(mode & 0x01 /* KEEP_SIZE */) && !(mode & destructive)) {
+        if (off < 0 || len <= 0) { errno = EINVAL; return -1; }
+        int r = (int)syscall(SYS_fallocate, fd, mode | 0x01, off, len);
+        if (r != 0) return r;
+        off_t end = off + len;
+        if (end > __atomic_load_n(&snapshot_file_slots[slot].size, __ATOMIC_RELAXED)) return ftruncate(fd, end);
+        return 0;
+    }
     return (int)syscall(SYS_fallocate, fd, mode, off, len);
 }
 EXPORT int fallocate(int fd, int mode, off_t off, off_t len) { return fallocate_impl(fd, mode, off, len); }
 EXPORT int fallocate64(int fd, int mode, off_t off, off_t len) { return fallocate_impl(fd, mode, off, len); }
+// glibc's posix_fallocate calls the system call itself: a managed file needs the path above.
+typedef int (*posix_fallocate_fn)(int, off_t, off_t);
+static int posix_fallocate_impl(int fd, off_t off, off_t len, const char *name) {
+    if (snapshot_active() && snapshot_fd_slot(fd) >= 0) {
+        int saved = errno;
+        int r = fallocate_impl(fd, 0, off, len);
+        int e = errno;
+        errno = saved;
+        return r == 0 ? 0 : e;
+    }
+    posix_fallocate_fn next = (posix_fallocate_fn)dlsym(RTLD_NEXT, name);
+    return next ? next(fd, off, len) : ENOSYS;
+}
+EXPORT int posix_fallocate(int fd, off_t off, off_t len) { return posix_fallocate_impl(fd, off, len, "posix_fallocate"); }
+EXPORT int posix_fallocate64(int fd, off_t off, off_t len) { return posix_fallocate_impl(fd, off, len, "posix_fallocate64"); }
 
 // Advice that discards pages would throw away a working copy's private pages (uncommitted writes)
 // while their lines stay marked dirty: the next commit would then silently publish old contents.
@@ -210,9 +251,11 @@ EXPORT int snapshot_sync(void *addr) {
         errno = EINVAL;
         return -1;
     }
+    int saved = errno;
     int prev = snapshot_enter_runtime();
     int r = snapshot_rt_sync(addr);
     snapshot_leave_runtime(prev);
+    if (r == 0) errno = saved;
     return r;
 }
 

@@ -25,5 +25,14 @@ int snapshot_rt_truncate(int fd, const char *path, off_t length);
 /* 1 if fd refers to a file this process manages (has mapped for writing), else 0. */
 int snapshot_rt_fd_is_managed(int fd);
 int snapshot_rt_is_managed(const void *addr);
+/* I/O on a descriptor whose table entry names managed-file slot `slot` (IO.swift). off < 0: at
+ * (and advancing) the file offset; append: at the end (O_APPEND is also read from the descriptor).
+ * Bytes done, or -1 + errno, exactly as the system call. */
+struct iovec;
+ssize_t snapshot_rt_write(int slot, int fd, const struct iovec *iov, int iovcnt, off_t off, int append);
+ssize_t snapshot_rt_read(int slot, int fd, const struct iovec *iov, int iovcnt, off_t off);
+/* Clean endings (Lifecycle.swift): commit pending changes (or, strict, report dropping them). */
+void snapshot_rt_exit(void);
+void snapshot_rt_exec(void);
 
 #endif

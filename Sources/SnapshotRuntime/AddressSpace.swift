@@ -22,6 +22,7 @@ struct Reservation {
     var workingBase: Int
     var size: Int
     var persistentBase: Int
+    var hintedWindow: (offset: Int, size: Int)?   // the window placed for the first mmap's hint
 }
 
 private func reserve(_ bytes: Int, align: Int) -> Int? {
@@ -44,33 +45,97 @@ private func reserveZeroed(_ bytes: Int) -> UnsafeMutablePointer<UInt64>? {
     return p!.assumingMemoryBound(to: UInt64.self)
 }
 
-/// Reserves everything and publishes the globals. Called once, under the global lock.
-func reserveAddressSpace() -> Reservation? {
+/// Where the program asked (an mmap hint) to see file offset `offset` of a file whose first
+/// mapping reaches `extent` and which is `fileSize` bytes long: address `address`.
+struct PlacementHint {
+    var address: Int
+    var offset: Int
+    var extent: Int
+    var fileSize: Int
+}
+
+/// Window sizes to try for a hinted window, largest first: the usual one (room to grow), then just
+/// enough for the mapping, when the space around the hint is tight.
+func hintedWindowSizes(_ h: PlacementHint) -> [Int] {
+    let usual = WindowAllocator.sizeFor(extent: max(h.extent, h.fileSize))
+    let tight = max(windowAlign, (h.extent + windowAlign - 1) & ~(windowAlign - 1))
+    return usual == tight ? [usual] : [usual, tight]
+}
+
+/// Reserves `bytes` exactly at `at` without displacing anything (MAP_FIXED_NOREPLACE).
+private func reserveAt(_ at: Int, _ bytes: Int) -> Bool {
+    if at <= 0 || at % pageSize != 0 || at.addingReportingOverflow(bytes).overflow { return false }
+    let want = UnsafeMutableRawPointer(bitPattern: at)
+    let p = snapshot_raw_mmap(want, bytes, PROT_NONE,
+                              MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | 0x100000 /* MAP_FIXED_NOREPLACE */, -1, 0)
+    if p == snapshot_map_failed() || p == nil { return false }
+    if p != want {                    // a kernel without MAP_FIXED_NOREPLACE took it as a hint
+        _ = snapshot_raw_munmap(p, bytes)
+        return false
+    }
+    return true
+}
+
+/// A working range of `size` bytes in which a window lands exactly at the hinted address: the
+/// window at the top of the range (the space below a kernel-chosen address is usually free, as
+/// mmap grows downwards), else at the bottom. Returns (range base, window offset, window size).
+private func reserveAround(_ h: PlacementHint, size: Int) -> (Int, Int, Int)? {
+    let windowStart = h.address - h.offset
+    if h.address % pageSize != 0 || windowStart <= 0 { return nil }
+    for ws in hintedWindowSizes(h) where ws <= size {
+        let top = size - ws   // a multiple of windowAlign: sizes are
+        if reserveAt(windowStart - top, size) { return (windowStart - top, top, ws) }
+        if reserveAt(windowStart, size) { return (windowStart, 0, ws) }
+    }
+    return nil
+}
+
+/// Reserves everything and publishes the globals. Called once, under the global lock. With a hint
+/// (the first managed mmap asked for an address), the working range is first sought around it, so
+/// that the hinted mapping lands there (`hintedWindow` says which window to give that file); if
+/// no size fits there, the hint is ignored and the range goes where the kernel puts it.
+func reserveAddressSpace(hint: PlacementHint?) -> Reservation? {
     var gib = defaultReserveGiB
     if let s = envString("SNAPSHOT_RESERVE_GIB"), let v = Int(s), v > 0 { gib = v }
+    if let h = hint {
+        var g = gib
+        while g >= 1 {
+            if let (base, offset, ws) = reserveAround(h, size: g << 30) {
+                if let r = completeReservation(base, g << 30, hinted: (offset, ws)) { return r }
+            }
+            g /= 2
+        }
+    }
     while gib >= 1 {
         let size = gib << 30
-        // Bitmap: size/64 lines -> size/512 bytes; l1: size/32 KiB; l2: size/2 MiB (+1 page slack
-        // each, so a record at the very end of the range stays inside).
-        let bitsBytes = (size >> 9) + pageSize
-        let l1Bytes = (size >> 15) + pageSize
-        let l2Bytes = (size >> 21) + pageSize
-        if let w = reserve(size, align: windowAlign) {
-            // Same alignment for P: on DAX, 2 MiB-aligned file offsets can then use huge-page mappings.
-            if let p = reserve(size, align: windowAlign) {
-                if let bits = reserveZeroed(bitsBytes), let l1 = reserveZeroed(l1Bytes),
-                   let l2 = reserveZeroed(l2Bytes) {
-                    var drop: UnsafeMutablePointer<UInt64>? = nil
-                    if snapshot_fault_drop_thread != 0 { drop = reserveZeroed(bitsBytes) }
-                    snapshot_publish(UInt(w), UInt(size), UInt(p), bits, l1, l2, drop)
-                    return Reservation(workingBase: w, size: size, persistentBase: p)
-                }
-                _ = snapshot_raw_munmap(UnsafeMutableRawPointer(bitPattern: p), size)
-            }
-            _ = snapshot_raw_munmap(UnsafeMutableRawPointer(bitPattern: w), size)
+        if let w = reserve(size, align: windowAlign), let r = completeReservation(w, size, hinted: nil) {
+            return r
         }
         gib /= 2
     }
+    return nil
+}
+
+/// The working range [w, w+size) is reserved: reserve the persistent range and the bitmaps and
+/// publish, or give the working range back and return nil.
+private func completeReservation(_ w: Int, _ size: Int, hinted: (offset: Int, size: Int)?) -> Reservation? {
+    // Bitmap: size/64 lines -> size/512 bytes; l1: size/32 KiB; l2: size/2 MiB (+1 page slack
+    // each, so a record at the very end of the range stays inside).
+    let bitsBytes = (size >> 9) + pageSize
+    let l1Bytes = (size >> 15) + pageSize
+    let l2Bytes = (size >> 21) + pageSize
+    // Same alignment for P: on DAX, 2 MiB-aligned file offsets can then use huge-page mappings.
+    if let p = reserve(size, align: windowAlign) {
+        if let bits = reserveZeroed(bitsBytes), let l1 = reserveZeroed(l1Bytes),
+           let l2 = reserveZeroed(l2Bytes) {
+            var drop: UnsafeMutablePointer<UInt64>? = nil
+            if snapshot_fault_drop_thread != 0 { drop = reserveZeroed(bitsBytes) }
+            snapshot_publish(UInt(w), UInt(size), UInt(p), bits, l1, l2, drop)
+            return Reservation(workingBase: w, size: size, persistentBase: p, hintedWindow: hinted)
+        }
+        _ = snapshot_raw_munmap(UnsafeMutableRawPointer(bitPattern: p), size)
+    }
+    _ = snapshot_raw_munmap(UnsafeMutableRawPointer(bitPattern: w), size)
     return nil
 }
 
@@ -107,7 +172,38 @@ struct WindowAllocator {
         return next
     }
 
+    /// The window [offset, offset+size) exactly (an mmap hint asked for it), if it is free.
+    mutating func allocate(at offset: Int, size: Int) -> Bool {
+        if offset < 0 || offset % windowAlign != 0 || offset + size > limit { return false }
+        if offset >= next {
+            if offset > next { free.append((next, offset - next)) }
+            next = offset + size
+            return true
+        }
+        guard let i = free.firstIndex(where: { $0.offset <= offset && offset + size <= $0.offset + $0.size }) else {
+            return false
+        }
+        let block = free.remove(at: i)
+        if block.offset < offset { free.append((block.offset, offset - block.offset)) }
+        let tail = block.offset + block.size - (offset + size)
+        if tail > 0 { free.append((offset + size, tail)) }
+        return true
+    }
+
     mutating func release(offset: Int, size: Int) {
         free.append((offset, size))
     }
+}
+
+/// A later hint (the range exists already): the window of the new file must start at
+/// hint - offset, which must be inside the working range, window-aligned and free. nil: the hint
+/// cannot be met and mmap returns another address, as POSIX allows for a hint.
+func hintedWindow(_ rt: Runtime, _ h: PlacementHint) -> (offset: Int, size: Int)? {
+    let start = h.address - h.offset - rt.workingBase
+    if start < 0 || start % windowAlign != 0 { return nil }
+    for size in hintedWindowSizes(h) where rt.windows.allocate(at: start, size: size) {
+        rt.windows.release(offset: start, size: size)   // openManaged takes it for good
+        return (start, size)
+    }
+    return nil
 }

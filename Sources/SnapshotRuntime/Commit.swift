@@ -33,17 +33,10 @@ private func refuseForkedCommit(_ f: ManagedFile, _ what: String) -> Int32 {
 func commit(_ rt: Runtime, _ f: ManagedFile, _ what: String) -> Int32 {
     if !f.isOwner { return refuseForkedCommit(f, what) }
     guard let log = f.log else { return fail(EBADF, "\(what) of \(f.path): file is closed (EBADF)") }
-    var fileLength = f.cachedSize
-    let generation = snapshot_size_generation
-    if fileLength < 0 || generation != f.cachedSizeGeneration {
-        guard let id = fileIdentity(f.fd) else {
-            let code = snapshot_get_errno()
-            return fail(code, "\(what) of \(f.path): fstat failed (\(errnoName(code)))")
-        }
-        fileLength = id.size
-        f.cachedSize = fileLength
-        f.cachedSizeGeneration = generation
-    }
+    // The size is part of the commit: the program's logical size (FileSize.swift), not the real
+    // file's. The engine sets the real size inside the commit (grown before the data is applied,
+    // shrunk after), and replay restores it after a crash.
+    let fileLength = f.logicalSize
     let start = monotonicNanoseconds()
     // Only the mapped part of the window can hold lines to commit (clippedRuns drops the rest).
     let scanLo = f.spans.first?.start ?? 0, scanHi = f.spans.last?.end ?? 0
@@ -54,11 +47,13 @@ func commit(_ rt: Runtime, _ f: ManagedFile, _ what: String) -> Int32 {
         snapshot_collect_restore(f.collector)
         return fail(ENOMEM, "\(what) of \(f.path): out of memory collecting dirty lines (ENOMEM); nothing committed")
     }
-    if snapshot_verify != 0 { verify(rt, f, runs, fileLength: fileLength) }
+    // Verify only where the real file has bytes to compare with (beyond, every line is new).
+    if snapshot_verify != 0 { verify(rt, f, runs, fileLength: min(fileLength, f.committedSize)) }
     let base = UnsafeRawPointer(bitPattern: rt.workingBase + f.windowOffset)!
     let pbase = UnsafeMutableRawPointer(bitPattern: rt.persistentBase + f.windowOffset)!
     do {
         let stats = try log.commit(runs: runs, working: base, persistent: pbase, fileLength: fileLength)
+        f.didCommit(size: fileLength)
         snapshot_stats_add(1, UInt64(stats.lines), UInt64(stats.logBytes), UInt64(stats.dataBytes),
                            monotonicNanoseconds() - start, 0)
         snapshot_stats_add_ordering_points(UInt64(stats.orderingPoints))

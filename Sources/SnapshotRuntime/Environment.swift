@@ -15,11 +15,17 @@ func envString(_ name: String) -> String? {
     return String(cString: v)
 }
 
+/// SNAPSHOT_STRICT_FAMS=1: the strict failure-atomic-msync contract — changes not committed by an
+/// explicit msync/fsync are dropped at munmap, exit and exec (with a message). Default: clean
+/// endings commit them, as POSIX write-back would eventually have written them.
+var strictFams = false
+
 /// Called under the global lock. Sets snapshot_state to READY or DISABLED.
 func readEnvironmentOnce() {
     if snapshot_state != SNAPSHOT_STATE_UNINIT { return }
     snapshot_quiet = envFlag("SNAPSHOT_QUIET") ? 1 : 0
     snapshot_verify = envFlag("SNAPSHOT_VERIFY") ? 1 : 0
+    strictFams = envFlag("SNAPSHOT_STRICT_FAMS")
     if let faults = envString("SNAPSHOT_TEST_FAULT"), faults.split(separator: ",").contains("drop-thread") {
         snapshot_fault_drop_thread = 1
     }

@@ -1,4 +1,4 @@
-// Guards and queries on managed ranges and files: mprotect, truncation, fallocate, is_managed.
+// Guards and queries on managed ranges and files: mprotect, fallocate, is_managed.
 import CSnapshotShim
 #if canImport(Glibc)
 import Glibc
@@ -14,7 +14,9 @@ public func snapshotMprotect(_ addr: UnsafeMutableRawPointer?, _ len: Int, _ pro
     if let f = rt.file(containing: a), a % pageSize == 0 {
         let off = a - rt.workingBase - f.windowOffset
         if off + length <= f.windowSize && f.isMapped(off, off + length) {
-            // Changing the protection of the working copy is harmless: it is private memory.
+            // Changing the protection of the working copy is harmless: it is private memory. The
+            // runtime's own copies into it (write(2) to the file) then avoid relying on it.
+            if prot != PROT_READ | PROT_WRITE { f.protectionChanged = true }
             return snapshot_raw_mprotect(addr, len, prot)
         }
     }
@@ -30,22 +32,6 @@ public func snapshotIsManaged(_ addr: UnsafeRawPointer?) -> Int32 {
     guard let f = rt.file(containing: a) else { return 0 }
     let off = (a - rt.workingBase - f.windowOffset) & ~(pageSize - 1)
     return f.isMapped(off, off + pageSize) ? 1 : 0
-}
-
-@_cdecl("snapshot_rt_truncate")
-public func snapshotTruncate(_ fd: Int32, _ path: UnsafePointer<CChar>?, _ length: Int) -> Int32 {
-    snapshot_global_lock()
-    defer { snapshot_global_unlock() }
-    guard let rt = runtimeInstance else { return 1 }
-    var st = stat()
-    let ok = path != nil ? stat(path!, &st) : fstat(fd, &st)
-    if ok != 0 { return 1 }                                 // let the kernel report it
-    guard let f = rt.file(device: UInt64(st.st_dev), inode: UInt64(st.st_ino)), let last = f.spans.last else { return 1 }
-    let size = Int(st.st_size)
-    if length < size && length < min(last.end, size) {
-        return fail(ENOTSUP, "truncate of \(f.path) to \(length) bytes refused (ENOTSUP): it is mapped (managed) up to offset \(min(last.end, size)); shrinking would change the committed file outside msync. munmap it first")
-    }
-    return 1
 }
 
 @_cdecl("snapshot_rt_fd_is_managed")

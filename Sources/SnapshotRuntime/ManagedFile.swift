@@ -39,17 +39,33 @@ final class ManagedFile {
     }
     let commitMutex: UnsafeMutablePointer<pthread_mutex_t>
     let collector: UnsafeMutablePointer<snapshot_collector>
+    // Size is part of the atomic state (see FileSize.swift): the program sees logicalSize; the
+    // real file keeps committedSize until the next commit makes logicalSize durable.
+    var logicalSize: Int
+    var committedSize: Int
+    // Below fileBackedEnd the file's bytes equal the logical contents (except dirty lines), so the
+    // working copy may be a private mapping of the file there. A shrink lowers it; a commit
+    // raises it to the committed size. Always <= logicalSize and <= committedSize.
+    var fileBackedEnd: Int
+    // Window pages the runtime itself holds mapped (one reference each in `spans`) because lines
+    // there must reach the next commit without a user mapping: zeros of a shrink-then-grow, and
+    // file I/O. Sorted, disjoint, page aligned. Released when the file stops being managed.
+    var internalRanges: [(Int, Int)] = []
+    // The C table slot (fdtable.c) through which the I/O interposers find this file and stat
+    // reports its logical size; -1 if the table was full (then I/O on it is plain POSIX).
+    var slot = -1
+    // Some working page may not be read-write (a read-only alias, mprotect): the runtime's own
+    // copies then go through /proc/self/mem instead of faulting.
+    var protectionChanged = false
     var runs: [DirtyRun] = []       // reused between commits
-    /// The file's size as the last commit saw it, valid while snapshot_size_generation equals
-    /// `cachedSizeGeneration`: commits do not fstat, the size changes only through calls the
-    /// runtime intercepts (truncate, fallocate), which bump the generation.
-    var cachedSize = -1
-    var cachedSizeGeneration: UInt64 = 0
     /// `spans` as [start0, end0, start1, end1, ...] for snapshot_clip_runs.
     private(set) var spanBounds: [Int] = []
 
     init(device: UInt64, inode: UInt64, path: String, fd: Int32, log: PersistentFile,
-         windowOffset: Int, windowSize: Int) {
+         windowOffset: Int, windowSize: Int, size: Int) {
+        logicalSize = size
+        committedSize = size
+        fileBackedEnd = size
         self.device = device
         self.inode = inode
         self.path = path
@@ -137,6 +153,28 @@ final class ManagedFile {
         }
         return cursor >= hi
     }
+
+    /// Something a commit would change: dirty lines or a size change.
+    var hasPending: Bool { logicalSize != committedSize || dirtyLines() > 0 }
+
+    /// Dirty lines recorded in the mapped pages of [lo, hi) (page aligned; no change).
+    func dirtyLines(_ lo: Int, _ hi: Int) -> Int {
+        var n = 0
+        for s in spans where s.end > lo && s.start < hi {
+            let a = max(s.start, lo), b = min(s.end, hi)
+            n += Int(snapshot_count_dirty(UInt(windowOffset + a), UInt(b - a)))
+        }
+        return n
+    }
+
+    /// A commit made the logical size durable: the real file now has it, and holds the contents.
+    func didCommit(size: Int) {
+        committedSize = size
+        fileBackedEnd = size
+    }
+
+    /// Publishes the logical size to the stat/lseek interposers.
+    func publishSize() { snapshot_slot_set_size(Int32(slot), Int64(logicalSize)) }
 
     /// Dirty lines currently recorded in the mapped pages (no change).
     func dirtyLines() -> Int {

@@ -38,7 +38,7 @@ public func snapshotMmap(_ addr: UnsafeMutableRawPointer?, _ len: Int, _ prot: I
         return failMap(EINVAL, "mmap of \(path): length 0 or offset not page aligned (EINVAL)")
     }
     if flags & (MAP_FIXED | 0x100000 /* MAP_FIXED_NOREPLACE */) != 0 {
-        return failMap(ENOTSUP, "mmap of \(path): refused (ENOTSUP): MAP_FIXED is not supported for a managed (MAP_SHARED, PROT_WRITE) file mapping; the runtime chooses the address")
+        return failMap(ENOTSUP, "mmap of \(path): refused (ENOTSUP): MAP_FIXED is not supported for a managed (MAP_SHARED, PROT_WRITE) file mapping; the runtime chooses the address (pass the address as a hint, without MAP_FIXED, or exclude the file with SNAPSHOT_EXCLUDE=<dir> if it need not be crash-consistent)")
     }
     // A read-only mapping of a file this process already manages aliases the working copy, so the
     // program sees its own uncommitted writes through it (coherence within the process).
@@ -46,12 +46,17 @@ public func snapshotMmap(_ addr: UnsafeMutableRawPointer?, _ len: Int, _ prot: I
     if accmode != O_RDWR && !aliasReadOnly {
         return failMap(EACCES, "mmap of \(path): MAP_SHARED with PROT_WRITE needs a descriptor opened O_RDWR (EACCES)")
     }
-    guard let rt = activeRuntime() else {
-        return failMap(ENOMEM, "mmap of \(path): cannot reserve the address space for managed mappings (ENOMEM); try SNAPSHOT_RESERVE_GIB=<smaller>")
-    }
     let length = (len + pageSize - 1) & ~(pageSize - 1)
     let (extent, overflow) = off.addingReportingOverflow(length)
     if overflow { return failMap(EINVAL, "mmap of \(path): offset + length overflows (EINVAL)") }
+    // An address hint (no MAP_FIXED): honoured when the space is free (see AddressSpace.swift).
+    let hintAddress = Int(bitPattern: addr)
+    let hint: PlacementHint? = hintAddress != 0 && hintAddress % pageSize == 0
+        ? PlacementHint(address: hintAddress, offset: off, extent: extent, fileSize: id.size) : nil
+    let fresh = runtimeInstance == nil
+    guard let rt = activeRuntime(hint: hint) else {
+        return failMap(ENOMEM, "mmap of \(path): cannot reserve the address space for managed mappings (ENOMEM); try SNAPSHOT_RESERVE_GIB=<smaller>")
+    }
 
     var file: ManagedFile
     if let existing = rt.file(device: id.dev, inode: id.ino) {
@@ -64,16 +69,18 @@ public func snapshotMmap(_ addr: UnsafeMutableRawPointer?, _ len: Int, _ prot: I
                 return failMap(ENOMEM, "mmap of \(path): offset+length \(extent) exceeds the file's window of \(file.windowSize) bytes while other mappings of it exist (ENOMEM); munmap them first, then map the larger size")
             }
             // No live mapping: move the file to a larger window.
-            let size = WindowAllocator.sizeFor(extent: max(extent, id.size))
+            let size = WindowAllocator.sizeFor(extent: max(extent, file.logicalSize))
+            rt.windows.release(offset: file.windowOffset, size: file.windowSize)
             guard let w = rt.windows.allocate(size: size) else {
+                _ = rt.windows.allocate(at: file.windowOffset, size: file.windowSize)
                 return failMap(ENOMEM, "mmap of \(path): working range exhausted (ENOMEM); raise SNAPSHOT_RESERVE_GIB")
             }
-            rt.windows.release(offset: file.windowOffset, size: file.windowSize)
             file.windowOffset = w
             file.windowSize = size
         }
     } else {
-        guard let f = openManaged(rt, id, fd, path, extent) else { return mapFailed }
+        let window = fresh ? rt.reservation.hintedWindow : hint.flatMap { hintedWindow(rt, $0) }
+        guard let f = openManaged(rt, id, fd, path, extent, window: window) else { return mapFailed }
         file = f
     }
 
@@ -84,17 +91,8 @@ public func snapshotMmap(_ addr: UnsafeMutableRawPointer?, _ len: Int, _ prot: I
     let pieces = file.unmappedPieces(off, extent)
     var done: [(Int, Int)] = []
     for (lo, hi) in pieces {
-        let w = rt.workingBase + file.windowOffset + lo
-        let p = rt.persistentBase + file.windowOffset + lo
-        // Stale bits from a record that faulted earlier must not make these lines look dirty.
-        _ = snapshot_discard(UInt(file.windowOffset + lo), UInt(hi - lo))
-        let populate = flags & MAP_POPULATE
-        let rw = snapshot_raw_mmap(UnsafeMutableRawPointer(bitPattern: w), hi - lo, prot,
-                                   MAP_PRIVATE | MAP_FIXED | populate, file.fd, lo)
-        let rp = rw == mapFailed ? mapFailed : mapPersistent(p, hi - lo, file.fd, lo)
-        if rw == mapFailed || rp == mapFailed {
-            let code = snapshot_get_errno()
-            if rw != mapFailed { unreserve(w, hi - lo) }
+        let code = mapWindowPages(rt, file, lo, hi, prot: prot, populate: flags & MAP_POPULATE)
+        if code != 0 {
             for (a, b) in done {
                 unreserve(rt.workingBase + file.windowOffset + a, b - a)
                 unreserve(rt.persistentBase + file.windowOffset + a, b - a)
@@ -110,28 +108,18 @@ public func snapshotMmap(_ addr: UnsafeMutableRawPointer?, _ len: Int, _ prot: I
         _ = snapshot_raw_mprotect(UnsafeMutableRawPointer(bitPattern: rt.workingBase + file.windowOffset + off),
                                   extent - off, prot | PROT_READ)
     }
+    if prot & PROT_WRITE == 0 || prot & PROT_READ == 0 { file.protectionChanged = true }
     file.adjust(off, extent, by: 1)
     file.mappings.append(UserMapping(offset: off, length: length))
+    if file.slot >= 0 { snapshot_fd_set(fd, Int32(file.slot)) }
     rt.publishFileCount()
     return UnsafeMutableRawPointer(bitPattern: rt.workingBase + file.windowOffset + off)
 }
 
-/// The persistent copy of [off, off+len) at p. On a DAX file system MAP_SYNC makes the mapping
-/// one that libpmem recognises as persistent memory (pmem_is_pmem), so the engine commits with
-/// non-temporal stores and pmem_drain instead of msync; elsewhere the kernel refuses MAP_SYNC and a
-/// plain shared mapping is used.
-private func mapPersistent(_ p: Int, _ len: Int, _ fd: Int32, _ off: Int) -> UnsafeMutableRawPointer? {
-    let mapSync: Int32 = 0x80000, sharedValidate: Int32 = 0x03
-    let r = snapshot_raw_mmap(UnsafeMutableRawPointer(bitPattern: p), len, PROT_READ | PROT_WRITE,
-                              sharedValidate | mapSync | MAP_FIXED, fd, off)
-    if r != mapFailed { return r }
-    return snapshot_raw_mmap(UnsafeMutableRawPointer(bitPattern: p), len, PROT_READ | PROT_WRITE,
-                             MAP_SHARED | MAP_FIXED, fd, off)
-}
-
 /// First writable mapping of a file in this process: lock it, recover it, give it a window.
 private func openManaged(_ rt: Runtime, _ id: (dev: UInt64, ino: UInt64, mode: UInt32, size: Int),
-                         _ userFD: Int32, _ path: String, _ extent: Int) -> ManagedFile? {
+                         _ userFD: Int32, _ path: String, _ extent: Int,
+                         window: (offset: Int, size: Int)?) -> ManagedFile? {
     // Our own open file description: independent of the program's offset and of its close().
     var fd = open("/proc/self/fd/\(userFD)", O_RDWR | O_CLOEXEC)
     if fd < 0 { fd = fcntl(userFD, F_DUPFD_CLOEXEC, 0) }   // no /proc: share the program's
@@ -155,27 +143,56 @@ private func openManaged(_ rt: Runtime, _ id: (dev: UInt64, ino: UInt64, mode: U
         snapshot_stats_add(0, 0, 0, 0, 0, 1)
         warn("recovered \(path): an interrupted commit was rolled back (\(log.recoveredLines) line(s)); the file is at its last committed state")
     }
-    let size = WindowAllocator.sizeFor(extent: max(extent, id.size))
-    guard let w = rt.windows.allocate(size: size) else {
+    var w: Int? = nil
+    var size = WindowAllocator.sizeFor(extent: max(extent, id.size))
+    if let h = window, h.size >= extent, rt.windows.allocate(at: h.offset, size: h.size) {
+        w = h.offset
+        size = h.size
+    } else {
+        w = rt.windows.allocate(size: size)
+    }
+    guard let w = w else {
         log.close()
         close(fd)
         _ = fail(ENOMEM, "mmap of \(path): working range exhausted (ENOMEM); raise SNAPSHOT_RESERVE_GIB")
         return nil
     }
     let f = ManagedFile(device: id.dev, inode: id.ino, path: path, fd: fd, log: log,
-                        windowOffset: w, windowSize: size)
+                        windowOffset: w, windowSize: size, size: id.size)
     rt.files.append(f)
+    // Descriptors of the file (the one being mapped and any other already open) now do their I/O
+    // through the working copy (IO.swift); the runtime's own is left out.
+    f.slot = Int(snapshot_slot_add(id.dev, id.ino, Int64(id.size)))
+    if f.slot >= 0 { snapshot_fd_scan(id.dev, id.ino, Int32(f.slot), fd) }
     return f
 }
 
-/// The last mapping of a file went away: release the lock (owner only), the window and the fd.
+/// The last mapping of a file went away (its pages are unreserved): release the lock (owner
+/// only), the window and the fd.
 func closeManaged(_ rt: Runtime, _ f: ManagedFile) {
+    for (lo, hi) in f.releaseInternal() {
+        _ = snapshot_discard(UInt(f.windowOffset + lo), UInt(hi - lo))
+        unreserve(rt.workingBase + f.windowOffset + lo, hi - lo)
+        unreserve(rt.persistentBase + f.windowOffset + lo, hi - lo)
+    }
     if f.isOwner { f.log?.close() }
     f.log = nil
+    if f.isOwner { removeOrphanedLog(f) }
     close(f.fd)
+    if f.slot >= 0 { snapshot_slot_remove(Int32(f.slot)) }   // its descriptors are plain again
     rt.windows.release(offset: f.windowOffset, size: f.windowSize)
     rt.files.removeAll { $0 === f }
     rt.publishFileCount()
+}
+
+/// The file was deleted, or renamed away, while managed: its log (named after the path it had)
+/// can serve nobody, so it goes instead of piling up beside other files. Called after the
+/// PersistentFile closed it, so nothing is pending in it (every ending commits or drops first).
+private func removeOrphanedLog(_ f: ManagedFile) {
+    var st = stat()
+    let deleted = linkCount(f.fd) == 0
+    let renamedAway = stat(f.path, &st) != 0 && snapshot_get_errno() == ENOENT
+    if deleted || renamedAway { _ = unlink(logPath(for: f.path)) }
 }
 
 /// A read-only MAP_SHARED mapping: the reader must see the committed state, so an interrupted
@@ -233,16 +250,28 @@ public func snapshotMunmap(_ addr: UnsafeMutableRawPointer?, _ len: Int) -> Int3
     let owner = f.isOwner
     if owner { f.lock() }
     defer { if owner { f.unlock() } }
+    let last = f.mappings.count == 1
+    // A clean munmap is a clean ending: what POSIX write-back would eventually have written is
+    // committed, atomically, before the pages go (the whole file, as every commit). The last
+    // mapping commits any pending change (size too); an earlier one only if lines it takes away
+    // are dirty. SNAPSHOT_STRICT_FAMS=1 keeps the strict contract: they are dropped.
+    var failed = false
+    if owner && !strictFams && (last ? f.hasPending : f.dirtyLines(off, off + length) > 0) {
+        failed = commit(rt, f, "munmap") != 0
+    }
     f.mappings.remove(at: i)
-    let gone = f.adjust(off, off + length, by: -1)
+    var gone = f.adjust(off, off + length, by: -1)
+    if last { gone += f.releaseInternal() }
     var dropped = 0
     for (lo, hi) in gone {
         dropped += Int(snapshot_discard(UInt(f.windowOffset + lo), UInt(hi - lo)))
         unreserve(wb + f.windowOffset + lo, hi - lo)
         unreserve(rt.persistentBase + f.windowOffset + lo, hi - lo)
     }
-    if dropped > 0 && f.isOwner {
-        warn("munmap without msync: dropped \(dropped) uncommitted dirty line(s) of \(f.path) (offsets \(off)..<\(off + length)); the file keeps its last committed state")
+    if owner && (dropped > 0 || (last && f.logicalSize != f.committedSize)) {
+        let why = failed ? "munmap: the commit failed (see above)" : "munmap without msync (SNAPSHOT_STRICT_FAMS=1)"
+        let size = last && f.logicalSize != f.committedSize ? " and the size change to \(f.logicalSize) bytes" : ""
+        warn("\(why): dropped \(dropped) uncommitted dirty line(s)\(size) of \(f.path) (offsets \(off)..<\(off + length)); the file keeps its last committed state")
     }
     if f.mappings.isEmpty { closeManaged(rt, f) } else { rt.publishFileCount() }
     return 0

@@ -38,29 +38,14 @@ final class Runtime {
 
 var runtimeInstance: Runtime?
 
-/// Under the global lock: the runtime, reserving the address space on first use.
-func activeRuntime() -> Runtime? {
+/// Under the global lock: the runtime, reserving the address space on first use (around `hint`,
+/// the address the first managed mmap asked for, when there is room).
+func activeRuntime(hint: PlacementHint? = nil) -> Runtime? {
     if let r = runtimeInstance { return r }
-    guard let res = reserveAddressSpace() else { return nil }
+    guard let res = reserveAddressSpace(hint: hint) else { return nil }
     let r = Runtime(reservation: res)
     runtimeInstance = r
-    atexit(snapshotAtExit)
     return r
-}
-
-/// Uncommitted changes at exit are dropped (FAMS contract); say so, per file.
-private func snapshotAtExit() {
-    snapshot_global_lock()
-    defer { snapshot_global_unlock() }
-    guard let r = runtimeInstance else { return }
-    let prev = snapshot_enter_runtime()
-    defer { snapshot_leave_runtime(prev) }
-    for f in r.files where f.isOwner && !f.mappings.isEmpty {
-        let n = f.dirtyLines()
-        if n > 0 {
-            warn("exit without msync: dropped \(n) uncommitted dirty line(s) of \(f.path); the file keeps its last committed state")
-        }
-    }
 }
 
 func monotonicNanoseconds() -> UInt64 {

@@ -10,7 +10,7 @@ cc="$bin/snapshot-cc"
 plugin="${SNAPSHOT_LIB_DIR:-$bin/../lib}/snapshot/SnapshotInstrument.so"
 [ -x "$cc" ] || { echo "build_workloads.sh: $cc not found; build the project first" >&2; exit 1; }
 mkdir -p "$outdir"
-for w in wl_list wl_btree wl_kv wl_bank wl_multi recover_map; do
+for w in wl_list wl_btree wl_kv wl_bank wl_multi wl_mixio recover_map; do
   out="$outdir/$w"
   if [ -x "$out" ] && [ "$out" -nt "$src/$w.c" ] && [ "$out" -nt "$src/wl_common.h" ] \
      && [ "$out" -nt "$cc" ] && { [ ! -e "$plugin" ] || [ "$out" -nt "$plugin" ]; }; then

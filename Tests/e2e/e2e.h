@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "snapshot.h"
@@ -73,12 +74,20 @@ static inline int e2e_open(const char *path) {
     REQUIRE(fd >= 0, "open %s: %s", path, strerror(errno));
     return fd;
 }
-/* Bytes of the file itself (= its committed state: the runtime writes it only at commit). */
+/* Bytes of the file itself (= its committed state: the runtime writes it only at commit). Raw
+ * system calls: in a process that manages the file, read(2) sees the working copy (POSIX
+ * read-your-writes), and the oracle must see what a crash would leave. */
 static inline void e2e_read(const char *path, off_t off, void *buf, size_t n) {
-    int fd = open(path, O_RDONLY);
+    int fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
     REQUIRE(fd >= 0, "open %s", path);
-    REQUIRE(pread(fd, buf, n, off) == (ssize_t)n, "pread %s", path);
-    close(fd);
+    REQUIRE(syscall(SYS_pread64, fd, buf, n, off) == (long)n, "pread %s", path);
+    syscall(SYS_close, fd);
+}
+/* The size of the file itself (fstat of a managed file reports its logical size). */
+static inline off_t e2e_size(const char *path) {
+    struct stat st;
+    REQUIRE(syscall(SYS_newfstatat, AT_FDCWD, path, &st, 0) == 0, "stat %s", path);
+    return st.st_size;
 }
 static inline int e2e_byte(const char *path, off_t off) {
     unsigned char b;

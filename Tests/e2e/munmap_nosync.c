@@ -1,9 +1,12 @@
-/* munmap without msync drops the uncommitted lines: the file keeps its committed state and the
- * runtime says so on stderr (file name, number of lines) — unless SNAPSHOT_QUIET=1 (argv[1]=quiet). */
+/* The strict opt-in (SNAPSHOT_STRICT_FAMS=1, set by CMake for this test): munmap without msync
+ * drops the uncommitted lines, the file keeps its committed state and the runtime says so on stderr
+ * (file name, number of lines) — unless SNAPSHOT_QUIET=1 (argv[1]=quiet). The default, where munmap
+ * commits, is clean_endings.c. */
 #include "e2e.h"
 
 int main(int argc, char **argv) {
     int quiet = argc > 1 && strcmp(argv[1], "quiet") == 0;
+    REQUIRE(getenv("SNAPSHOT_STRICT_FAMS"), "run with SNAPSHOT_STRICT_FAMS=1");
     char *path = e2e_file("munmap.dat", 8192, 'c');
     int fd = e2e_open(path);
     char *p = e2e_map(fd, 8192, 0);

@@ -36,12 +36,14 @@ int main(void) {
     EXPECT_REFUSED(madvise(p, 4096, MADV_REMOVE), ENOTSUP, "madvise REMOVE");
     EXPECT_REFUSED(mprotect(p + 2 * 4096, 8 * 4096, PROT_READ), ENOTSUP, "mprotect beyond the mapping");
 
-    EXPECT_REFUSED(ftruncate(fd, 4096), ENOTSUP, "ftruncate shrinking below the mapping");
-    EXPECT_REFUSED(truncate(path, 100), ENOTSUP, "truncate shrinking below the mapping");
+    /* (Truncation of a managed file is allowed and atomic: truncate.c.) */
     EXPECT_REFUSED(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, 4096), ENOTSUP,
                    "fallocate punching a hole in a managed file");
     CHECK(ftruncate(fd, 5 * 4096) == 0, "growing is fine");
+    CHECK(ftruncate(fd, 4 * 4096) == 0, "shrinking back is fine");
     CHECK(fallocate(fd, 0, 0, 5 * 4096) == 0, "plain fallocate is fine");
+    struct stat st;
+    CHECK(fstat(fd, &st) == 0 && st.st_size == 5 * 4096, "plain fallocate grows the size (%lld)", (long long)st.st_size);
     CHECK(ftruncate(fd, 4 * 4096) == 0, "shrinking back to the mapped size is fine");
 
     /* Still intact and committable. */

@@ -27,7 +27,6 @@ extern "C" {
 #define SNAPSHOT_STATE_DISABLED 3   /* SNAPSHOT_DISABLE=1: pure pass-through */
 extern int snapshot_state;
 extern uintptr_t snapshot_persistent_base;
-extern uint64_t snapshot_size_generation;    /* bumped by every size-changing call (commit's size cache) */
 extern int snapshot_managed_files;         /* files with live managed mappings (fsync fast path) */
 extern int snapshot_quiet, snapshot_verify, snapshot_fault_drop_thread;
 
@@ -47,6 +46,7 @@ int snapshot_raw_mprotect(void *addr, size_t len, int prot);
 int snapshot_raw_fsync(int fd);
 int snapshot_raw_fdatasync(int fd);
 void *snapshot_map_failed(void);
+int snapshot_raw_memfd(const char *name);
 
 int snapshot_get_errno(void);
 void snapshot_set_errno(int e);
@@ -98,6 +98,36 @@ void snapshot_ro_add(void *addr, size_t len);
 void snapshot_ro_forget(void *addr, size_t len);
 int snapshot_ro_any(void);
 int snapshot_ro_overlaps(const void *addr, size_t len);
+
+/* ---- Descriptors of managed files and their logical sizes (fdtable.c) --------------------- */
+#define SNAPSHOT_FD_TABLE 65536     /* descriptors below this are looked up in one load */
+#define SNAPSHOT_MAX_FILES 4096     /* managed files whose descriptors and size are tracked */
+struct snapshot_file_slot { uint64_t dev, ino; int64_t size; int used; };
+extern uint16_t snapshot_fd_slots[SNAPSHOT_FD_TABLE];
+extern struct snapshot_file_slot snapshot_file_slots[SNAPSHOT_MAX_FILES];
+/* Slot of a managed file: add (-1 when full), find (-1: none), size update, remove (also clears
+ * every descriptor of it). */
+int snapshot_slot_add(uint64_t dev, uint64_t ino, int64_t size);
+int snapshot_slot_find(uint64_t dev, uint64_t ino);
+void snapshot_slot_set_size(int slot, int64_t size);
+void snapshot_slot_remove(int slot);
+/* Descriptor fd refers to the file of `slot` (-1: to no managed file). */
+void snapshot_fd_set(int fd, int slot);
+/* Every open descriptor of (dev, ino) but `skip` joins `slot` (scans /proc/self/fd). */
+void snapshot_fd_scan(uint64_t dev, uint64_t ino, int slot, int skip);
+int snapshot_fd_slot_slow(int fd);
+/* Raw read/write/seek of the runtime's own descriptors (never interposed). */
+ssize_t snapshot_raw_pread(int fd, void *buf, size_t n, off_t off);
+off_t snapshot_raw_lseek(int fd, off_t off, int whence);
+struct iovec;
+/* off -1: at (and advancing) the file offset. */
+ssize_t snapshot_raw_pwritev2(int fd, const struct iovec *iov, int n, off_t off, int flags);
+ssize_t snapshot_raw_preadv2(int fd, const struct iovec *iov, int n, off_t off, int flags);
+/* Reads n bytes of this process's memory at src whatever its protection (/proc/self/mem). */
+int snapshot_peek(void *dst, const void *src, size_t n);
+/* Copies n bytes into this process's memory at dst whatever its protection, as a debugger does
+ * (/proc/self/mem: private pages are written copy-on-write). 0, or -1 + errno. */
+int snapshot_poke(void *dst, const void *src, size_t n);
 
 /* ---- Statistics --------------------------------------------------------------------------- */
 void snapshot_stats_add(uint64_t commits, uint64_t lines, uint64_t log_bytes, uint64_t data_bytes,

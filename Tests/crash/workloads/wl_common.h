@@ -5,7 +5,8 @@
  *   prog init  FILE              create and format the data file(s), commit once
  *   prog run   FILE SEED OPS [T] do OPS deterministic operations with T threads, msync often
  *   prog check FILE              application invariants of the committed file; exit 0 iff they hold
- * A run ends with a final msync and then compares the file (read with pread, i.e. the persistent
+ * A run ends with a final msync and then compares the file (read with the raw pread system call:
+ * the interposed one would return the working copy; the raw one reads the persistent
  * copy) against the mapping: after a successful msync they must be identical, whatever the thread
  * count. Exit codes: 0 ok, 1 invariant broken, 2 system call failed, 3 file != mapping after msync.
  */
@@ -22,6 +23,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 typedef struct {
@@ -72,7 +74,7 @@ static inline void wl_selfcheck(wl_file *f) {
     if (!buf) wl_die("malloc", f->path);
     size_t got = 0;
     while (got < f->size) {
-        ssize_t n = pread(f->fd, buf + got, f->size - got, (off_t)got);
+        ssize_t n = syscall(SYS_pread64, f->fd, buf + got, f->size - got, (off_t)got);  /* raw: the interposed pread sees the working copy */
         if (n <= 0) wl_die("pread", f->path);
         got += (size_t)n;
     }
@@ -99,7 +101,7 @@ static inline unsigned char *wl_slurp(const char *path, size_t size) {
     if (!buf) wl_die("malloc", path);
     size_t got = 0;
     while (got < size) {
-        ssize_t n = pread(fd, buf + got, size - got, (off_t)got);
+        ssize_t n = syscall(SYS_pread64, fd, buf + got, size - got, (off_t)got);
         if (n < 0) wl_die("pread", path);
         if (n == 0) {
             fprintf(stderr, "%s: short file (%zu of %zu bytes)\n", path, got, size);
