@@ -79,10 +79,3 @@ void snapshot_pmem_flush(const void *addr, size_t len) { fns.flush(addr, len); }
 
 void snapshot_pmem_drain(void) { fns.drain(); }
 
-int snapshot_pmem_msync(const void *addr, size_t len) {
-    /* Same contract as pmem_msync: align the start down to the page and extend the length. */
-    const uintptr_t page = 4096;
-    uintptr_t start = (uintptr_t)addr & ~(page - 1);
-    size_t full = len + ((uintptr_t)addr - start);
-    return snapshot_sys_msync((void *)start, full, 4 /* MS_SYNC */);
-}

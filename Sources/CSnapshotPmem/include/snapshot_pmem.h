@@ -34,9 +34,6 @@ void snapshot_pmem_memcpy_nt(void *dst, const void *src, size_t len);
 void snapshot_pmem_flush(const void *addr, size_t len);
 /* pmem_drain(): wait until every flushed / non-temporal store of this thread is durable. */
 void snapshot_pmem_drain(void);
-/* Like pmem_msync() (page-aligns the range, MS_SYNC) but through the raw system call: libpmem's
- * own pmem_msync would call the msync symbol that libsnapshot interposes. 0 or -1 + errno. */
-int snapshot_pmem_msync(const void *addr, size_t len);
 
 /* ---- raw system calls (sys_raw.c); errno is set on failure ---- */
 /* Returns NULL (not MAP_FAILED) on failure. */

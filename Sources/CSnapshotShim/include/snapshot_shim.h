@@ -60,7 +60,6 @@ void snapshot_global_unlock(void);
 
 /* Per-thread "inside the runtime" flag: interposers pass straight through while it is set, so the
  * engine (libpmem, log mappings, recovery) and the Swift runtime never recurse into management. */
-int snapshot_in_runtime(void);
 int snapshot_enter_runtime(void);          /* returns the previous value */
 void snapshot_leave_runtime(int previous);
 
