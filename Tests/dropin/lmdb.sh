@@ -30,7 +30,7 @@ check "build it against the instrumented liblmdb" "$CC" -O2 -pthread mtest_write
 check "MDB_WRITEMAP runs (twice on one database)" eval 'rm -rf testdb && mkdir testdb && ./mtest_writemap >wm.log 2>&1 && ./mtest_writemap >>wm.log 2>&1 || { tail -20 wm.log; false; }'
 check "data.mdb was a managed mapping (undo log beside it)" test -f testdb/.data.mdb.snapshot-log
 check "no recovery was needed after clean runs" eval '! grep -q "recovered" wm.log'
-check "mdb_stat reads the MDB_WRITEMAP database" eval './mdb_stat testdb | grep -qE "Entries: [1-9]"'
+check "mdb_stat reads the MDB_WRITEMAP database" eval 'out=$(./mdb_stat testdb 2>&1); grep -qE "Entries: [1-9]" <<<"$out" || { echo "mdb_stat said: $out"; tail -5 wm.log; false; }'
 rm -rf testdb && mkdir testdb && ./mtest >/dev/null 2>&1
 
 check "objects are instrumented (__snapshot_record refs)" eval 'nm -u mdb.o midl.o | grep -q __snapshot_record'
