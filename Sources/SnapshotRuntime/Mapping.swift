@@ -141,7 +141,7 @@ private func openManaged(_ rt: Runtime, _ id: (dev: UInt64, ino: UInt64, mode: U
     if log.recoveredLines > 0 {
         // PersistentFile.init rolled an interrupted commit back (it recovers while holding the lock).
         snapshot_stats_add(0, 0, 0, 0, 0, 1)
-        warn("recovered \(path): an interrupted commit was rolled back (\(log.recoveredLines) line(s)); the file is at its last committed state")
+        warn("recovered \(path): replayed \(log.recoveredLines) line(s) of commits a crash had kept out of the file; the file is at its last committed state")
     }
     var w: Int? = nil
     var size = WindowAllocator.sizeFor(extent: max(extent, id.size))
@@ -196,7 +196,7 @@ private func removeOrphanedLog(_ f: ManagedFile) {
 }
 
 /// A read-only MAP_SHARED mapping: the reader must see the committed state, so an interrupted
-/// commit is rolled back first (unless this process is the writer: then the file is already
+/// commit is brought up to date first (unless this process is the writer: then the file is already
 /// consistent and the lock is ours).
 private func readOnlyShared(_ id: (dev: UInt64, ino: UInt64, mode: UInt32, size: Int), _ fd: Int32,
                             _ mapIt: () -> UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
@@ -213,7 +213,7 @@ private func readOnlyShared(_ id: (dev: UInt64, ino: UInt64, mode: UInt32, size:
     do {
         if try PersistentFile.recoverIfNeeded(dataPath: path) {
             snapshot_stats_add(0, 0, 0, 0, 0, 1)
-            warn("recovered \(path): an interrupted commit was rolled back to the last committed state")
+            warn("recovered \(path): replayed the commits a crash had kept out of the file; it is at its last committed state")
         }
     } catch {
         let (code, text) = describe(error)
