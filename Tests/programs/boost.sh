@@ -2,8 +2,8 @@
 # Boost.Interprocess (Debian's libboost-dev, headers only) with snapshot-c++: boost_map.cc keeps a
 # map<uint64,uint64> with an interprocess allocator in a managed_mapped_file, plus an entry count
 # and a checksum in the same file, updated with each insert (`boost_map check` verifies them).
-# managed_mapped_file::flush() is msync(MS_SYNC) of the whole mapping, so with Snapshot it is a
-# failure-atomic commit; the destructor only munmaps, which commits too.
+# managed_mapped_file::flush() is msync(MS_ASYNC) of the whole mapping (Boost 1.74), which Snapshot
+# commits like MS_SYNC: a failure-atomic, durable commit; the destructor only munmaps, which commits too.
 #  - without flush(), a normal exit keeps every insert and the next open_or_create works;
 #  - SIGKILL at random moments without flush(): the next open (any Snapshot program mapping the
 #    file recovers it) finds the file exactly as before the killed run, the check passes, and
