@@ -1,7 +1,7 @@
 # Thin front end over CMake/ctest. On a fresh Debian 12 machine:
 #   make demo    install dependencies, build, and run the crash demo
 #   make check   install dependencies, build, and run every test suite
-#   make check-programs   real programs (Kyoto Cabinet, gawk PMA) with their own tests and crash tests
+#   make check-programs   real programs (Kyoto Cabinet, gawk PMA, Boost.Interprocess) with their own tests and crash tests
 # A repeated `make`/`make check` does not re-run the installer or CMake's configure step: each
 # ran once and left a stamp in $(BUILD), redone only when the installer changed (or $(BUILD) is
 # new). CMake itself re-runs configure when a CMakeLists.txt changed. `make deps` forces the
@@ -50,7 +50,7 @@ fuzz:
 	@bash Tests/fuzz/run.sh $(abspath $(BUILD))/fuzz-long $(FUZZ_SECONDS)
 
 # Real programs from Debian sources with their own test suites and crash tests (long; opt-in):
-# make check-programs [PROGRAMS="kyotocabinet gawk"]   (see Tests/programs/run.sh)
+# make check-programs [PROGRAMS="kyotocabinet gawk boost"]   (see Tests/programs/run.sh)
 check-programs: build
 	@bash Tests/programs/run.sh $(BUILD) $(PROGRAMS)
 

@@ -3,13 +3,17 @@
 # Idempotent and quiet when everything is already present; run as root (or with sudo available).
 #   --llvm N   also install LLVM N's development files, clang-N and its tools (FileCheck), for
 #              `make check-llvm-versions` (Debian 12 ships 15 and 16 besides 14). Repeatable.
+#   --programs also install what `make check-programs` needs (Tests/programs/: Kyoto Cabinet's
+#              build dependencies, Boost headers for the Boost.Interprocess test and benchmark).
 set -euo pipefail
 
 EXTRA_LLVM=()
+PROGRAMS=0
 while [ $# -gt 0 ]; do
   case $1 in
     --llvm) EXTRA_LLVM+=("$2"); shift 2 ;;
-    *) echo "usage: $0 [--llvm N]..." >&2; exit 2 ;;
+    --programs) PROGRAMS=1; shift ;;
+    *) echo "usage: $0 [--llvm N]... [--programs]" >&2; exit 2 ;;
   esac
 done
 
@@ -22,6 +26,10 @@ APT_PACKAGES=(
   valgrind hyperfine bc gnuplot-nox                     # instruction counts, start-up timing, arithmetic, plots in bench/
 )
 PIP_PACKAGES=(lit)
+if [ $PROGRAMS -eq 1 ]; then
+  APT_PACKAGES+=(zlib1g-dev liblzo2-dev liblzma-dev   # Kyoto Cabinet (Tests/programs/kyotocabinet.sh)
+                 libboost-dev)                       # Boost.Interprocess (Tests/programs/boost.sh, bench/programs/)
+fi
 for v in ${EXTRA_LLVM[@]+"${EXTRA_LLVM[@]}"}; do
   APT_PACKAGES+=("clang-$v" "llvm-$v-dev" "llvm-$v-tools")
 done
