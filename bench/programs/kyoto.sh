@@ -9,10 +9,12 @@
 # tune_map(256 MiB) so the whole file is mapped. Only the set loop is timed.
 # --workload insert (default): keys from a space of 4*OPS, mostly inserts, the file grows;
 # --workload update: OPS keys stored first (untimed), the timed sets overwrite them in place.
+# --with-plain-sync adds C (plain-sync): the plain build doing what B does (synchronize(true)
+# every N sets, plain msync: not failure-atomic), i.e. the cost of Kyoto's synchronize itself.
 # Variants are interleaved per repeat; the table gives medians and A/B per N and medium.
 #
 # Options: --ops N (default 2000)  --batches "1 10 100 1000"  --repeats R (3)
-#          --media "/dev/shm /var/tmp"  --workload insert|update  --out DIR (default build/bench-results/kyoto-<time>)
+#          --media "/dev/shm /var/tmp"  --workload insert|update  --with-plain-sync  --out DIR (default build/bench-results/kyoto-<time>)
 # Kyoto is built once per flavour into build/kyoto-bench/{plain,snapshot} (needs zlib1g-dev
 # liblzo2-dev liblzma-dev and a deb-src entry for `apt-get source kyotocabinet`).
 # Environment: SNAPSHOT_BUILD (default <repo>/build), CXX_BASE (default clang++-14).
@@ -24,7 +26,7 @@ CXX_BASE=${CXX_BASE:-$(command -v clang++-14 || echo /usr/bin/clang++-14)}
 CC_BASE=${CC_BASE:-$(command -v clang-14 || echo /usr/bin/clang-14)}
 SCXX=$SNAPSHOT_BUILD/bin/snapshot-c++
 SCC=$SNAPSHOT_BUILD/bin/snapshot-cc
-ops=2000 batches="1 10 100 1000" repeats=3 media="/dev/shm /var/tmp" out="" workload=insert
+ops=2000 batches="1 10 100 1000" repeats=3 media="/dev/shm /var/tmp" out="" workload=insert plainsync=0
 while [ $# -gt 0 ]; do
   case $1 in
     --ops) ops=$2; shift 2 ;;
@@ -33,7 +35,8 @@ while [ $# -gt 0 ]; do
     --media) media=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --workload) workload=$2; shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    --with-plain-sync) plainsync=1; shift ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -90,6 +93,8 @@ run_one() { # MEDIUM VARIANT N
   rm -f "$db" "$db.wal"
   if [ "$v" = kyoto-tx ]; then
     line=$("$out/kc_bench-plain" tx "$db" "$ops" "$n" 100 268435456 1 "$preload")
+  elif [ "$v" = plain-sync ]; then
+    line=$("$out/kc_bench-plain" sync "$db" "$ops" "$n" 100 268435456 1 "$preload")
   else
     local force=0; [ "$dir" = /dev/shm ] && force=1
     line=$(PMEM_IS_PMEM_FORCE=$force SNAPSHOT_QUIET=1 "$out/kc_bench-snapshot" sync "$db" "$ops" "$n" 100 268435456 1 "$preload")
@@ -105,6 +110,7 @@ for r in $(seq "$repeats"); do
     for n in $batches; do
       if [ $((r % 2)) -eq 1 ]; then run_one "$m" kyoto-tx "$n"; run_one "$m" snapshot "$n"
       else run_one "$m" snapshot "$n"; run_one "$m" kyoto-tx "$n"; fi
+      if [ "$plainsync" = 1 ]; then run_one "$m" plain-sync "$n"; fi
     done
   done
 done
@@ -126,6 +132,14 @@ for medium in dict.fromkeys(r['medium'] for r in rows):
         a, b = statistics.median(ca) / 1e9, statistics.median(cb) / 1e9
         out.append(f"| {medium} | {n} | {a:.3f} s | {b:.3f} s | {a/ops*1e6:.1f} µs | {b/ops*1e6:.1f} µs | {a/b:.2f}x"
                    f" | {min(ca)/1e9:.3f}–{max(ca)/1e9:.3f} s | {min(cb)/1e9:.3f}–{max(cb)/1e9:.3f} s |")
+if any(k[2] == 'plain-sync' for k in cells):
+    out += ["", "| medium | N | C: plain build, synchronize (plain msync, not atomic) | C per op | B/C (Snapshot's price over plain msync) |",
+            "|---|---:|---:|---:|---:|"]
+    for medium in dict.fromkeys(r['medium'] for r in rows):
+        for n in sorted({k[1] for k in cells if k[0] == medium}):
+            c = statistics.median(cells[(medium, n, 'plain-sync')]) / 1e9
+            b = statistics.median(cells[(medium, n, 'snapshot')]) / 1e9
+            out.append(f"| {medium} | {n} | {c:.3f} s | {c/ops*1e6:.1f} µs | {b/c:.2f} |")
 out.append("")
 out.append("checksums: " + ("all cells agree between A and B" if not bad else "DISAGREE in " + repr(bad)))
 open(md, 'w').write("\n".join(out) + "\n")
