@@ -13,7 +13,7 @@
 # every N sets, plain msync: not failure-atomic), i.e. the cost of Kyoto's synchronize itself.
 # Variants are interleaved per repeat; the table gives medians and A/B per N and medium.
 #
-# Options: --ops N (default 2000)  --batches "1 10 100 1000"  --repeats R (3)
+# Options: --ops N (default 3000)  --batches "1 10 100 1000"  --repeats R (3)
 #          --media "/dev/shm /var/tmp"  --workload insert|update  --with-plain-sync  --out DIR (default build/bench-results/kyoto-<time>)
 # Kyoto is built once per flavour into build/kyoto-bench/{plain,snapshot} (needs zlib1g-dev
 # liblzo2-dev liblzma-dev and a deb-src entry for `apt-get source kyotocabinet`).
@@ -26,7 +26,7 @@ CXX_BASE=${CXX_BASE:-$(command -v clang++-14 || echo /usr/bin/clang++-14)}
 CC_BASE=${CC_BASE:-$(command -v clang-14 || echo /usr/bin/clang-14)}
 SCXX=$SNAPSHOT_BUILD/bin/snapshot-c++
 SCC=$SNAPSHOT_BUILD/bin/snapshot-cc
-ops=2000 batches="1 10 100 1000" repeats=3 media="/dev/shm /var/tmp" out="" workload=insert plainsync=0
+ops=3000 batches="1 10 100 1000" repeats=3 media="/dev/shm /var/tmp" out="" workload=insert plainsync=0
 while [ $# -gt 0 ]; do
   case $1 in
     --ops) ops=$2; shift 2 ;;
