@@ -38,6 +38,22 @@ private func cleanEnding(_ what: String) {
 @_cdecl("snapshot_rt_exit")
 public func snapshotExit() {
     cleanEnding("exit")
+    retireLogs()
+}
+
+/// At exit, after the last commit: end each file's log lap (data fence, new header), as closing
+/// the file would, so that the next process to map it has nothing to replay and says nothing.
+/// (Not at exec: if the exec fails the process goes on using its files.)
+private func retireLogs() {
+    snapshot_global_lock()
+    defer { snapshot_global_unlock() }
+    guard let rt = runtimeInstance else { return }
+    let pid = getpid()
+    for f in rt.files where f.isOwner && f.ownerPID == pid {
+        f.lock()
+        f.log?.close()
+        f.unlock()
+    }
 }
 
 /// About to exec: the new program image cannot commit this one's working copies.

@@ -139,12 +139,16 @@ private func openManaged(_ rt: Runtime, _ id: (dev: UInt64, ino: UInt64, mode: U
         return nil
     }
     if log.recoveredLines > 0 {
-        // PersistentFile.init rolled an interrupted commit back (it recovers while holding the lock).
+        // PersistentFile.init replayed the log (it recovers while holding the lock).
         snapshot_stats_add(0, 0, 0, 0, 0, 1)
         warn("recovered \(path): replayed \(log.recoveredLines) line(s) of commits a crash had kept out of the file; the file is at its last committed state")
     }
+    // Recovery may have changed the size (the size is part of each commit and replay restores
+    // it): the file's size is what it is now, not what the caller saw before opening the log.
+    var now = stat()
+    let fileSize = fstat(fd, &now) == 0 ? Int(now.st_size) : id.size
     var w: Int? = nil
-    var size = WindowAllocator.sizeFor(extent: max(extent, id.size))
+    var size = WindowAllocator.sizeFor(extent: max(extent, fileSize))
     if let h = window, h.size >= extent, rt.windows.allocate(at: h.offset, size: h.size) {
         w = h.offset
         size = h.size
@@ -158,11 +162,11 @@ private func openManaged(_ rt: Runtime, _ id: (dev: UInt64, ino: UInt64, mode: U
         return nil
     }
     let f = ManagedFile(device: id.dev, inode: id.ino, path: path, fd: fd, log: log,
-                        windowOffset: w, windowSize: size, size: id.size)
+                        windowOffset: w, windowSize: size, size: fileSize)
     rt.files.append(f)
     // Descriptors of the file (the one being mapped and any other already open) now do their I/O
     // through the working copy (IO.swift); the runtime's own is left out.
-    f.slot = Int(snapshot_slot_add(id.dev, id.ino, Int64(id.size)))
+    f.slot = Int(snapshot_slot_add(id.dev, id.ino, Int64(fileSize)))
     if f.slot >= 0 { snapshot_fd_scan(id.dev, id.ino, Int32(f.slot), fd) }
     return f
 }
