@@ -44,10 +44,7 @@ enum LogFormatV1 {
     static let magic: UInt64 = 0x3147_4F4C_5041_4E53  // "SNAPLOG1" little-endian
     static let version: UInt32 = 1
     static let headerSize = 256
-    /// Bytes 136..<256 are always zero (reserved); commits rewrite only 16..<136.
-    static let headerUsedEnd = 136
     static let descriptorOffset = 256
-    static let initialCapacity = 64 * 1024
 
     enum Offset {
         static let magic = 0, tag = 8, headerCRC = 16, version = 20
@@ -122,13 +119,6 @@ struct LogHeaderV1 {
 
     static func computeCRC(_ p: UnsafeRawPointer) -> UInt32 {
         crc32c(0, p + LogFormatV1.Offset.crcStart, LogFormatV1.headerSize - LogFormatV1.Offset.crcStart)
-    }
-
-    static func isAllZero(_ p: UnsafeRawPointer) -> Bool {
-        for i in stride(from: 0, to: LogFormatV1.headerSize, by: 8) where p.loadUnaligned(fromByteOffset: i, as: UInt64.self) != 0 {
-            return false
-        }
-        return true
     }
 }
 

@@ -502,9 +502,6 @@ public final class PersistentFile {
     /// The last durable commit of the file.
     public var lastCommittedEpoch: UInt64 { lastEpoch }
 
-    /// Records in the current lap (tests).
-    var recordsInCurrentLap: Int { recordsInLap }
-
     /// For read-only mappers and the CLI: brings the file at `dataPath` up to date if no writer
     /// holds the lock (a writer did that when it opened the file). Returns true if it replayed
     /// something.

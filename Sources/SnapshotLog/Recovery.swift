@@ -68,8 +68,6 @@ enum Recovery {
     /// The records of the current lap, in epoch order.
     struct Lap {
         var records: [Record] = []
-        /// Where the next record goes.
-        var end = LogFormat.recordsStart
         /// Epoch of the last record (the header's base epoch when there is none).
         var lastEpoch: UInt64 = 0
         /// Data file size after the last record (nil when there is none).
@@ -120,7 +118,6 @@ enum Recovery {
             lap.runs += Int(r.runCount)
             at += Int(r.length)
         }
-        lap.end = at
         return lap
     }
 

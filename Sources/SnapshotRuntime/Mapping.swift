@@ -196,7 +196,7 @@ private func removeOrphanedLog(_ f: ManagedFile) {
     var st = stat()
     let deleted = linkCount(f.fd) == 0
     let renamedAway = stat(f.path, &st) != 0 && snapshot_get_errno() == ENOENT
-    if deleted || renamedAway { _ = unlink(logPath(for: f.path)) }
+    if deleted || renamedAway { _ = unlink(PersistentFile.logPath(for: f.path)) }
 }
 
 /// A read-only MAP_SHARED mapping: the reader must see the committed state, so an interrupted
@@ -213,7 +213,7 @@ private func readOnlyShared(_ id: (dev: UInt64, ino: UInt64, mode: UInt32, size:
     if let rt = runtimeInstance, rt.file(device: id.dev, inode: id.ino) != nil { return passThrough() }
     guard let path = pathOf(fd: fd) else { return passThrough() }
     var st = stat()
-    if stat(logPath(for: path), &st) != 0 { return passThrough() }   // no log: nothing pending
+    if stat(PersistentFile.logPath(for: path), &st) != 0 { return passThrough() }   // no log: nothing pending
     do {
         if try PersistentFile.recoverIfNeeded(dataPath: path) {
             snapshot_stats_add(0, 0, 0, 0, 0, 1)

@@ -89,13 +89,6 @@ func pathOf(fd: Int32) -> String? {
     return String(cString: buf)
 }
 
-func logPath(for dataPath: String) -> String {
-    let slash = dataPath.lastIndex(of: "/")
-    let dir = slash.map { String(dataPath[..<$0]) } ?? "."
-    let base = slash.map { String(dataPath[dataPath.index(after: $0)...]) } ?? dataPath
-    return dir + "/." + base + ".snapshot-log"
-}
-
 func describe(_ error: Error) -> (Int32, String) {
     // The engine's messages stand alone ("snapshot: ..."); embedded in one of ours, the prefix
     // would appear twice.
