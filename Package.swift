@@ -25,7 +25,7 @@ let package = Package(
     targets: [
         // The C ABI shared with the pass (snapshot_abi.h), the public header (snapshot.h), the hot
         // globals the inline range check reads, and the libc interposers (variadic, errno-setting).
-        .target(name: "CSnapshotShim"),
+        .target(name: "CSnapshotShim", dependencies: ["CSnapshotPmem"]),
         // libpmem (Debian's libpmem-dev), opened with dlopen at the first managed mapping: linking it
         // would load libndctl, libudev, libkmod and libcrypto into every process at start-up.
         .target(name: "CSnapshotPmem", linkerSettings: [.linkedLibrary("dl")]),

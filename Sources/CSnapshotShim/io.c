@@ -17,6 +17,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 #include "internal.h"
+#include "snapshot_pmem.h"
 
 // On the 64-bit targets this builds for, struct stat and struct stat64 are the same layout.
 _Static_assert(sizeof(struct stat) == sizeof(struct stat64), "stat64 layout");
@@ -220,11 +221,56 @@ static off_t lseek_impl(int fd, off_t off, int whence) {
 EXPORT off_t lseek(int fd, off_t off, int whence) { return lseek_impl(fd, off, whence); }
 EXPORT off_t lseek64(int fd, off_t off, int whence) { return lseek_impl(fd, off, whence); }
 
+// ---- recovery at open ---------------------------------------------------------------------------
+// A file a crash left with commits in its log is brought to its committed state when a Snapshot
+// program opens it, before the program can fstat or read it (OpenRecovery.swift). The test for
+// every other file: one fgetxattr (the session mark), plus, where the filesystem keeps no extended
+// attributes, one fstat and one stat of the log's name.
+static int may_need_recovery(int fd) {
+    long n = snapshot_mark_get(fd, NULL, 0);
+    if (n > 0) return 1;
+    if (n != -ENOTSUP && n != -EOPNOTSUPP) return 0;
+    struct stat st;
+    if (syscall(SYS_fstat, fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) return 0;
+    char link[32], path[4096 + 32];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t len = syscall(SYS_readlink, link, path, 4096);
+    if (len <= 0 || len >= 4096) return 0;
+    path[len] = 0;
+    char *slash = strrchr(path, '/');
+    if (!slash) return 0;
+    char log[4096 + 64];
+    *slash = 0;
+    snprintf(log, sizeof log, "%s/.%s.snapshot-log", path, slash + 1);
+    return syscall(SYS_newfstatat, AT_FDCWD, log, &st, 0) == 0;
+}
+// 0, or errno when the open must fail (the descriptor is still open: the caller closes it).
+static int refused_at_open(int fd) {
+    if (snapshot_tls_in_runtime || __atomic_load_n(&snapshot_state, __ATOMIC_ACQUIRE) == SNAPSHOT_STATE_DISABLED)
+        return 0;
+    int saved = errno;
+    int e = 0;
+    if (may_need_recovery(fd)) {
+        int prev = snapshot_enter_runtime();
+        if (snapshot_rt_opened(fd) != 0) e = errno ? errno : EIO;
+        snapshot_leave_runtime(prev);
+    }
+    errno = saved;
+    return e;
+}
+
 // ---- descriptor table upkeep -----------------------------------------------------------------
 // A new descriptor of a managed file joins its slot. open(O_TRUNC) of a managed file must not let
 // the kernel empty the real file: it is opened without O_TRUNC and truncated logically.
+static int join_table(int fd, int truncating);
 static int opened(int fd, int truncating) {
-    if (fd < 0 || __atomic_load_n(&snapshot_managed_files, __ATOMIC_RELAXED) == 0 || snapshot_tls_in_runtime)
+    if (fd < 0) return fd;
+    int refusal = refused_at_open(fd);
+    if (refusal) { syscall(SYS_close, fd); errno = refusal; return -1; }
+    return join_table(fd, truncating);
+}
+static int join_table(int fd, int truncating) {
+    if (__atomic_load_n(&snapshot_managed_files, __ATOMIC_RELAXED) == 0 || snapshot_tls_in_runtime)
         return fd;
     int slot = snapshot_fd_slot_slow(fd);
     snapshot_fd_set(fd, slot);
@@ -308,7 +354,10 @@ static FILE *fopen_impl(const char *path, const char *mode, const char *name) {
     fopen_fn next = (fopen_fn)dlsym(RTLD_NEXT, name);
     if (!next) { errno = ENOSYS; return NULL; }
     FILE *f = next(path, mode);
-    if (f) opened(fileno(f), 0);
+    if (!f) return f;
+    int refusal = refused_at_open(fileno(f));
+    if (refusal) { fclose(f); errno = refusal; return NULL; }
+    join_table(fileno(f), 0);
     return f;
 }
 EXPORT FILE *fopen(const char *path, const char *mode) { return fopen_impl(path, mode, "fopen"); }

@@ -31,6 +31,9 @@ int snapshot_rt_is_managed(const void *addr);
 struct iovec;
 ssize_t snapshot_rt_write(int slot, int fd, const struct iovec *iov, int iovcnt, off_t off, int append);
 ssize_t snapshot_rt_read(int slot, int fd, const struct iovec *iov, int iovcnt, off_t off);
+/* A descriptor just opened carries a session mark (or has a log beside it): bring the file to
+ * its committed state first (OpenRecovery.swift). 0, or -1 + errno: refuse the open. */
+int snapshot_rt_opened(int fd);
 /* Clean endings (Lifecycle.swift): commit pending changes (or, strict, report dropping them). */
 void snapshot_rt_exit(void);
 void snapshot_rt_exec(void);

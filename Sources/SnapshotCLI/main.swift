@@ -96,9 +96,15 @@ extension Snapshot {
         @OptionGroup var options: FileArgument
         @Flag(help: "Accept a log recorded for another inode: use only when the file and its log were copied or restored together.")
         var adopt = false
+        @Flag(help: "The log the file was being committed through is gone (deleted, or not copied with the file): accept the file as it is, possibly holding a half-applied commit, and stop refusing it.")
+        var acceptAsIs = false
 
         func run() throws {
             do {
+                if acceptAsIs {
+                    print(try PersistentFile.acceptAsIs(dataPath: options.file))
+                    return
+                }
                 switch try PersistentFile.recover(dataPath: options.file, adopt: adopt) {
                 case .noLog: print("\(options.file): no log, nothing to recover")
                 case .clean(let e): print("\(options.file): clean (last commit epoch \(e)), nothing to recover")

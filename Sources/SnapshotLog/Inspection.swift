@@ -57,6 +57,11 @@ extension PersistentFile {
         if dfd >= 0 {
             var c = snapshot_file_identity()
             if snapshot_file_identity(dfd, &c) == 0 { dataIdentity = FileIdentity(c); dataSize = Int(c.size) }
+            // A session mark names the log the file was last committed through, under any name.
+            if case .log(let p) = SessionMark.read(dfd), p != r.logPath {
+                r.notes.append("the file's session mark names the log \(p) (it was written through another name)")
+                r.logPath = p
+            }
             Glibc.close(dfd)
         } else {
             r.problems.append("cannot open \(dataPath): \(errorText(errno))")
@@ -64,6 +69,10 @@ extension PersistentFile {
         let lfd = open(r.logPath, O_RDONLY | O_CLOEXEC)
         guard lfd >= 0 else {
             if errno != ENOENT { r.state = .unreadable; r.problems.append("cannot open \(r.logPath): \(errorText(errno))") }
+            else if r.logPath != LogFile.logPath(for: dataPath) {
+                r.state = .unreadable
+                r.problems.append(SessionMark.refusal(dataPath: dataPath, logPath: r.logPath).description)
+            }
             return r
         }
         defer { Glibc.close(lfd) }

@@ -37,10 +37,11 @@ final class LogFile {
         case busy
     }
 
-    /// Opens (creating if `create`) and locks the log of `dataPath`. The lock is an exclusive flock on
-    /// the log: released by the kernel when the holder dies, so a crash never leaves it stuck.
-    static func open(dataPath: String, create: Bool, mode: mode_t) throws -> OpenResult {
-        let path = logPath(for: dataPath)
+    /// Opens (creating if `create`) and locks the log of `dataPath` (the one beside it, or `explicitPath`:
+    /// the one its session mark names). The lock is an exclusive flock on the log: released by the
+    /// kernel when the holder dies, so a crash never leaves it stuck.
+    static func open(dataPath: String, at explicitPath: String? = nil, create: Bool, mode: mode_t) throws -> OpenResult {
+        let path = explicitPath ?? logPath(for: dataPath)
         // A closing writer may unlink... we never unlink a log, but a user may: after taking the lock,
         // check that the path still names the locked inode, and retry if not.
         for _ in 0..<16 {
@@ -93,9 +94,9 @@ final class LogFile {
     }
 
     /// Throws EBUSY naming the file and the fix.
-    static func busyError(dataPath: String) -> SnapshotError {
+    static func busyError(dataPath: String, logPath: String? = nil) -> SnapshotError {
         SnapshotError(code: EBUSY, description:
-            "snapshot: \(dataPath) is already open for writing by another process (it holds the lock on \(logPath(for: dataPath))); Snapshot allows one writer process per file: stop that process, or map the file read-only")
+            "snapshot: \(dataPath) is already open for writing by another process (it holds the lock on \(logPath ?? LogFile.logPath(for: dataPath))); Snapshot allows one writer process per file: stop that process, or map the file read-only")
     }
 
     /// Current size of the log file.

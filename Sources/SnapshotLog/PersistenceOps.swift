@@ -285,6 +285,10 @@ final class PersistenceOps {
         if let tr = trace { tr.fence(m.traceIndex) }
     }
 
+    /// An ordering point taken outside this type (the session mark's fsync): counted, not traced
+    /// (the power model then assumes less is durable, never more).
+    func countOrderingPoint() { orderingPoints += 1 }
+
     /// The target's file now has `size` bytes (durable at the next fence / syncFile).
     func sizeChanged(_ t: Target, _ size: Int) {
         if let tr = trace { tr.size(t == .log ? log.traceIndex : data.traceIndex, size) }

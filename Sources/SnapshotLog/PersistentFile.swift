@@ -79,16 +79,25 @@ public final class PersistentFile {
     /// the open file description), so it must neither commit nor shrink the log behind its back.
     private let ownerPid = currentProcessID()
     private let ownerGeneration = snapshot_fork_generation()
+    /// The log used instead of the one beside the file (see init).
+    private let explicitLog: String?
+    /// This object set the session mark (SessionMark.swift) and must remove it at a clean close.
+    private var markSet = false
+    /// The mark is set but not durable yet: the first record waits for an fsync of the data file.
+    private var markNeedsSync = false
 
     /// Opens/creates the log beside the data file, takes the single-writer lock (EBUSY naming the
     /// file if another process holds it), checks identity (foreign/corrupt log => error, data
     /// untouched), and replays the lap if the last session did not close the file.
-    public init(dataPath: String, dataFD: Int32, adopt: Bool = false) throws {
+    /// `logPath`: use that log (the one a session mark names) instead of the one beside the file,
+    /// and follow no mark.
+    public init(dataPath: String, dataFD: Int32, adopt: Bool = false, logPath: String? = nil) throws {
         self.dataPath = dataPath
         self.dataFD = dataFD
         ops = PersistenceOps(dataPath: dataPath)
         desc = .allocate(capacity: descCapacity)
         identity = FileIdentity()
+        explicitLog = logPath
         do {
             try open(adopt: adopt)
         } catch {
@@ -116,11 +125,15 @@ public final class PersistentFile {
         identity = FileIdentity(c)
         dataSize = Int(c.size)
         let mode = mode_t(c.mode & 0o666) | 0o600
+        let mark = explicitLog == nil ? SessionMark.read(dataFD) : .absent
+        if case .log(let other) = mark, other != LogFile.logPath(for: dataPath) {
+            try finishThroughMark(other)
+        }
         let log: LogFile
         let created: Bool
-        switch try LogFile.open(dataPath: dataPath, create: true, mode: mode) {
+        switch try LogFile.open(dataPath: dataPath, at: explicitLog, create: true, mode: mode) {
         case .opened(let l, let cr): log = l; created = cr
-        case .busy: throw LogFile.busyError(dataPath: dataPath)
+        case .busy: throw LogFile.busyError(dataPath: dataPath, logPath: explicitLog)
         case .missing: throw SnapshotError(code: ENOENT, description: "snapshot: the log of \(dataPath) vanished while opening it")
         }
         self.log = log
@@ -147,6 +160,79 @@ public final class PersistentFile {
             try startLap(need: 0, afterRecovery: true)
         }
         if created { try log.syncDirectory() }
+        try setMark(log.path, unsupported: mark == .unsupported, links: c.nlink)
+    }
+
+    /// The file was last written through another name's log (its session mark says so): that
+    /// writer may still run (EBUSY), or have died with commits there, which are replayed now; a
+    /// missing log cannot finish what it started (refused).
+    private func finishThroughMark(_ other: String) throws {
+        switch try LogFile.open(dataPath: dataPath, at: other, create: false, mode: 0o600) {
+        case .busy: throw LogFile.busyError(dataPath: dataPath, logPath: other)
+        case .missing: throw SessionMark.refusal(dataPath: dataPath, logPath: other)
+        case .opened(let l, _):
+            let pending = try PersistentFile.holdsCommits(l, of: identity)
+            l.close()
+            guard pending else { return }
+            let earlier = try PersistentFile(dataPath: dataPath, dataFD: dataFD, logPath: other)
+            recoveredLines += earlier.recoveredLines
+            earlier.close()
+            PersistentFile.removeIfOrphaned(log: other, dataFD: dataFD)
+        }
+    }
+
+    /// Does `log` (locked, not mapped) hold records of the file `identity` not retired yet? Records
+    /// of another file are refused (ESTALE), as recovery would refuse them.
+    static func holdsCommits(_ log: LogFile, of identity: FileIdentity) throws -> Bool {
+        try log.map()
+        guard case .current(let h, _) = try Recovery.readHeader(log: log.base, size: log.capacity, logPath: log.path, dataPath: log.dataPath) else {
+            return false   // empty, or a version-1 log (those predate marks)
+        }
+        let lap = Recovery.scanLap(h, log: log.base!, size: log.capacity)
+        if lap.records.isEmpty && lap.problem == nil { return false }
+        if !h.identity.matches(identity) {
+            throw SnapshotError(code: ESTALE, description:
+                "snapshot: \(log.dataPath) names the log \(log.path) as holding its commits, but that log holds commits of another file (log: \(h.identity.summary); file: \(identity.summary)); the data was not touched - if the two were copied or restored together run `snapshot recover --adopt \(log.dataPath)`")
+        }
+        return true
+    }
+
+    /// A log reached through a mark whose own name no longer leads to this file (renamed away,
+    /// deleted): nobody else can use it, so it does not stay behind.
+    static func removeIfOrphaned(log: String, dataFD: Int32) {
+        guard let named = SessionMark.dataPath(ofLog: log) else { return }
+        var a = stat(), b = stat()
+        guard fstat(dataFD, &a) == 0 else { return }
+        if stat(named, &b) != 0 || a.st_ino != b.st_ino || a.st_dev != b.st_dev { _ = unlink(log) }
+    }
+
+    /// Marks the file with its log (SessionMark.swift). Where the filesystem keeps no mark, a
+    /// file with several names could expose an interrupted commit through one of the others, so
+    /// it is refused as a writer; a file with one name keeps the name-based lookup.
+    private func setMark(_ logPath: String, unsupported: Bool, links: UInt64) throws {
+        let code = unsupported ? ENOTSUP : SessionMark.set(dataFD, logPath: logPath)
+        if code == 0 { markSet = true; markNeedsSync = true; return }
+        if code == ENOTSUP || code == EOPNOTSUPP {
+            if links > 1 {
+                throw SnapshotError(code: EMLINK, description:
+                    "snapshot: \(dataPath) has \(links) hard links and its filesystem stores no extended attributes, so a crash could leave a half-applied commit visible through another name; Snapshot refuses to write it: remove the other links, keep the file on a filesystem with user xattrs (ext4, xfs, btrfs, tmpfs), or exclude it with SNAPSHOT_EXCLUDE")
+            }
+            return
+        }
+        throw SnapshotError(code: code, description:
+            "snapshot: cannot mark \(dataPath) with the location of its log (setxattr user.snapshot.log: \(errorText(code))); the data was not touched")
+    }
+
+    /// Before the first record of a session: the mark must be durable before anything needs it.
+    @inline(never)
+    private func syncMark() throws {
+        while snapshot_sys_fsync(dataFD) != 0 {
+            if errno == EINTR { continue }
+            throw SnapshotError(code: errno, description:
+                "snapshot: commit of \(dataPath): fsync of the file (to make its log mark durable) failed: \(errorText(errno)); nothing of this commit was applied")
+        }
+        ops.countOrderingPoint()
+        markNeedsSync = false
     }
 
     /// What bringing a file up to date did.
@@ -329,6 +415,7 @@ public final class PersistentFile {
         if recordUncertain || head + length > log.capacity {
             try startLap(need: length, full: head + length > log.capacity)
         }
+        if _slowPath(markNeedsSync) { try syncMark() }
         let epoch = lastEpoch + 1
         if _slowPath(faults.contains(.applyBeforeLog)) { apply(runs, working, fileLength) }
 
@@ -490,10 +577,21 @@ public final class PersistentFile {
                     writeStderr("snapshot: closing \(dataPath): \(error); the log keeps the commits and the next open replays them")
                 }
             }
-            if recordsInLap == 0 && !recordUncertain { log.shrink(ops: ops) }
+            if recordsInLap == 0 && !recordUncertain && !dataSuspect {
+                log.shrink(ops: ops)
+                if markSet { removeMark() }
+            }
         }
         log.close()
         self.log = nil
+    }
+
+    /// The lap is retired: nothing in the log is missing from the file, so no name needs to find
+    /// it. Durably, because a log may be removed right after (an orphan) and a mark left naming a
+    /// missing log would refuse the file.
+    private func removeMark() {
+        if SessionMark.remove(dataFD) == 0 { _ = snapshot_sys_fsync(dataFD) }
+        markSet = false
     }
 
     /// The log's path for a data file (`.<name>.snapshot-log` beside it): the one definition.

@@ -212,8 +212,7 @@ private func readOnlyShared(_ id: (dev: UInt64, ino: UInt64, mode: UInt32, size:
     }
     if let rt = runtimeInstance, rt.file(device: id.dev, inode: id.ino) != nil { return passThrough() }
     guard let path = pathOf(fd: fd) else { return passThrough() }
-    var st = stat()
-    if stat(PersistentFile.logPath(for: path), &st) != 0 { return passThrough() }   // no log: nothing pending
+    if !PersistentFile.mayNeedRecovery(fd: fd, path: path) { return passThrough() }   // nothing pending
     do {
         if try PersistentFile.recoverIfNeeded(dataPath: path) {
             snapshot_stats_add(0, 0, 0, 0, 0, 1)

@@ -40,6 +40,10 @@ func errnoName(_ code: Int32) -> String {
     case EROFS: return "EROFS"
     case ENOTSUP: return "ENOTSUP"
     case EFBIG: return "EFBIG"
+    case EMLINK: return "EMLINK"
+    case ESTALE: return "ESTALE"
+    case EBADMSG: return "EBADMSG"
+    case ENOTRECOVERABLE: return "ENOTRECOVERABLE"
     default: return "errno \(code)"
     }
 }

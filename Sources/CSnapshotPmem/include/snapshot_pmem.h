@@ -96,6 +96,13 @@ struct snapshot_file_identity {
 /* 0 or -1 + errno. */
 int snapshot_file_identity(int fd, struct snapshot_file_identity *out);
 
+/* ---- session mark (session_mark.c): the xattr "user.snapshot.log" naming a file's log ----
+ * get: bytes of the value (len 0: just its size), or -errno (-ENODATA: no mark, -ENOTSUP: the
+ * filesystem keeps no user xattrs). set / remove: 0 or errno (remove of no mark is 0). */
+long snapshot_mark_get(int fd, char *buf, size_t len);
+int snapshot_mark_set(int fd, const char *log_path, size_t len);
+int snapshot_mark_remove(int fd);
+
 #ifdef __cplusplus
 }
 #endif
