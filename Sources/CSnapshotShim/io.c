@@ -373,9 +373,52 @@ EXPORT int fclose(FILE *f) {
     return next(f);
 }
 
+// The runtime's own descriptors (protected_fds.c) do not exist for the program: closing one is
+// EBADF, as closing any number the program never opened; ranges skip them; dup2 onto one is EBUSY
+// (which Linux also returns for a descriptor being opened by another thread).
 EXPORT int close(int fd) {
+    if (!snapshot_tls_in_runtime && snapshot_fd_is_protected(fd)) { errno = EBADF; return -1; }
     if ((unsigned)fd < SNAPSHOT_FD_TABLE && snapshot_fd_slots[fd]) snapshot_fd_set(fd, -1);
     return (int)syscall(SYS_close, fd);
+}
+
+#ifndef CLOSE_RANGE_UNSHARE
+#define CLOSE_RANGE_UNSHARE (1U << 1)
+#endif
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+static void forget_range(unsigned first, unsigned last) {
+    for (unsigned fd = first; fd <= last && fd < SNAPSHOT_FD_TABLE; fd++)
+        if (snapshot_fd_slots[fd] && !snapshot_fd_is_protected((int)fd)) snapshot_fd_set((int)fd, -1);
+}
+EXPORT int close_range(unsigned first, unsigned last, int flags) {
+    if (snapshot_tls_in_runtime || first > last || snapshot_fd_next_protected(first, last) < 0) {
+        int r = (int)syscall(SYS_close_range, first, last, flags);
+        if (r == 0 && !(flags & CLOSE_RANGE_CLOEXEC) && !snapshot_tls_in_runtime) forget_range(first, last);
+        return r;
+    }
+    // Close the pieces between protected descriptors (unsharing the table with the first piece).
+    unsigned from = first;
+    for (;;) {
+        int p = snapshot_fd_next_protected(from, last);
+        if (p < 0 || (unsigned)p > from) {
+            unsigned to = p < 0 ? last : (unsigned)p - 1;
+            int r = (int)syscall(SYS_close_range, from, to, flags);
+            if (r != 0) return r;
+            flags &= ~(int)CLOSE_RANGE_UNSHARE;
+        }
+        if (p < 0 || (unsigned)p >= last) break;
+        from = (unsigned)p + 1;
+    }
+    if (!(flags & CLOSE_RANGE_CLOEXEC)) forget_range(first, last);
+    return 0;
+}
+EXPORT void closefrom(int low) {
+    if (low < 0) low = 0;
+    if (close_range((unsigned)low, ~0U, 0) == 0) return;
+    // No close_range (old kernel): close one by one, as glibc does.
+    for (int fd = low; fd < 65536; fd++) close(fd);
 }
 
 static int duplicated(int from, int to) {
@@ -388,11 +431,20 @@ static int duplicated(int from, int to) {
     return to;
 }
 EXPORT int dup(int fd) { return duplicated(fd, (int)syscall(SYS_dup, fd)); }
+static int replaces_own(int to) {
+    if (snapshot_tls_in_runtime || !snapshot_fd_is_protected(to)) return 0;
+    errno = EBUSY;
+    return 1;
+}
 EXPORT int dup2(int fd, int to) {
     if (fd == to) return (int)syscall(SYS_fcntl, fd, F_GETFD) < 0 ? -1 : to;   // POSIX: check fd only
+    if (replaces_own(to)) return -1;
     return duplicated(fd, (int)syscall(SYS_dup3, fd, to, 0));
 }
-EXPORT int dup3(int fd, int to, int flags) { return duplicated(fd, (int)syscall(SYS_dup3, fd, to, flags)); }
+EXPORT int dup3(int fd, int to, int flags) {
+    if (replaces_own(to)) return -1;
+    return duplicated(fd, (int)syscall(SYS_dup3, fd, to, flags));
+}
 
 static int fcntl_impl(int fd, int cmd, va_list ap) {
     // Every command's argument fits in a long (an int or a pointer).

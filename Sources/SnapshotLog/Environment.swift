@@ -26,10 +26,15 @@ final class SnapshotEnvironment {
         /// first data fence at a lap end, fails with EIO, as a failing disk's fdatasync would.
         static let eioRecordFence = TestFaults(rawValue: 16)
         static let eioDataFence = TestFaults(rawValue: 32)
+        /// Broken under the per-thread fence model: on persistent memory a record's fence is
+        /// skipped when another thread fenced after the record was written ("its drain covered
+        /// mine"), which holds only if one thread's sfence drained every CPU's stores.
+        static let borrowFence = TestFaults(rawValue: 64)
 
         static let names: [(String, TestFaults)] = [("apply-before-log", .applyBeforeLog),
             ("no-checkpoint-fence", .noCheckpointFence), ("accept-torn-records", .acceptTornRecords),
-            ("drop-thread", .dropThread), ("eio-record-fence", .eioRecordFence), ("eio-data-fence", .eioDataFence)]
+            ("drop-thread", .dropThread), ("eio-record-fence", .eioRecordFence), ("eio-data-fence", .eioDataFence),
+            ("borrow-fence", .borrowFence)]
 
         /// Comma-separated names; unknown names are reported, never silently ignored.
         static func parse(_ text: String?) -> TestFaults {

@@ -88,7 +88,9 @@ final class LogFile {
                 Glibc.close(fd)
                 throw SnapshotError(code: EINVAL, description: "snapshot: \(path) (the log of \(dataPath)) is not a regular file; remove it")
             }
-            return .opened(LogFile(path: path, dataPath: dataPath, fd: fd), created: created)
+            // A number the program cannot close or reuse (protected_fds.c); the flock travels with
+            // the open file description, so the moved descriptor keeps the lock.
+            return .opened(LogFile(path: path, dataPath: dataPath, fd: snapshot_fd_protect(fd)), created: created)
         }
         throw SnapshotError(code: EAGAIN, description: "snapshot: the log \(path) keeps being replaced while opening it")
     }
@@ -212,6 +214,7 @@ final class LogFile {
     func close() {
         if let b = base { _ = snapshot_sys_munmap(b, capacity); base = nil }
         if fd >= 0 {
+            snapshot_fd_unprotect(fd)
             Glibc.close(fd)  // drops the flock
             fd = -1
         }

@@ -57,6 +57,16 @@ final class PersistenceOps {
     private(set) var orderingPoints = 0
     /// Tests only: the next fence of this target fails with EIO (exercises the error paths).
     var testFailNextFence: Target?
+    /// SNAPSHOT_TEST_FAULT=borrow-fence (negative control of the per-thread fence model).
+    private let borrowFence = SnapshotEnvironment.shared.faults.contains(.borrowFence)
+    private var fencesAtRecordStart: UInt64 = 0
+
+    /// The broken shortcut: wait a little for another thread's drain, then take it as our own.
+    @inline(never)
+    private func borrowedFence() -> Bool {
+        usleep(200)
+        return UInt64(snapshot_test_fences()) != fencesAtRecordStart
+    }
 
     init(dataPath: String) {
         self.dataPath = dataPath
@@ -137,6 +147,7 @@ final class PersistenceOps {
     /// Starts a record at log offset `offset`: the first `headerSize` bytes are reserved for
     /// `finishRecord`, the body follows through `appendRecord`.
     func beginRecord(at offset: Int, headerSize: Int) {
+        if _slowPath(borrowFence) { fencesAtRecordStart = UInt64(snapshot_test_fences()) }
         recordOffset = offset
         cursor = offset + headerSize
         if medium != .pmem {
@@ -255,6 +266,10 @@ final class PersistenceOps {
             throw SnapshotError(code: EIO, description: "snapshot: injected \(t == .log ? "log" : "data") fence failure (test)")
         }
         if medium == .pmem {
+            if _slowPath(borrowFence) {
+                if t == .log && borrowedFence() { return }
+                snapshot_test_count_fence()
+            }
             snapshot_pmem_drain()
             orderingPoints += 1
             if let tr = trace { tr.fence(PMTraceWriter.allFiles) }
@@ -294,7 +309,11 @@ final class PersistenceOps {
         if let tr = trace { tr.size(t == .log ? log.traceIndex : data.traceIndex, size) }
     }
 
+    /// The commit is acknowledged and its thread is about to release the file's mutex.
     func commitDone(epoch: UInt64) {
-        if let tr = trace { tr.commitDone(data.traceIndex, epoch: epoch) }
+        if let tr = trace {
+            tr.commitDone(data.traceIndex, epoch: epoch)
+            tr.release(data.traceIndex)
+        }
     }
 }

@@ -1,12 +1,17 @@
+import CSnapshotPmem
 import Glibc
 
 /// SNAPSHOT_PMTRACE: binary trace of every persistent write and ordering point, for the harness's
 /// power-failure model. File = "SNAPPMT1", then records (little-endian)
-/// `{ u8 kind; u8 pad[3]; u32 file; u64 offset; u64 length; }` + `length` payload bytes for NAME and
-/// STORE. NAME binds a file index to a path (from that record on; a later process appending to the
-/// same trace re-binds its own indices). FENCE with file 0xFFFFFFFF orders every file (pmem_drain).
+/// `{ u8 kind; u8 pad; u16 thread; u32 file; u64 offset; u64 length; }` + `length` payload bytes for
+/// NAME and STORE. NAME binds a file index to a path (from that record on; a later process appending
+/// to the same trace re-binds its own indices). FENCE with file 0xFFFFFFFF is a pmem_drain: it
+/// orders the stores of the thread that took it (and those handed over by RELEASE), every file.
+/// RELEASE: the thread ends a commit and gives up the file's mutex, whose locked instruction makes
+/// its stores globally visible; the model lets a later fence of any thread cover them.
+/// `thread` (snapshot_trace_thread) is 0 in traces written before it existed.
 final class PMTraceWriter {
-    enum Kind: UInt8 { case name = 1, store = 2, fence = 3, commitDone = 4, size = 5 }
+    enum Kind: UInt8 { case name = 1, store = 2, fence = 3, commitDone = 4, size = 5, release = 6 }
     static let allFiles: UInt32 = 0xFFFF_FFFF
 
     private let fd: Int32
@@ -53,6 +58,8 @@ final class PMTraceWriter {
 
     func commitDone(_ file: UInt32, epoch: UInt64) { mutex.locked { record(.commitDone, file, epoch, 0, payload: nil) } }
 
+    func release(_ file: UInt32) { mutex.locked { record(.release, file, 0, 0, payload: nil) } }
+
     func size(_ file: UInt32, _ size: Int) { mutex.locked { record(.size, file, UInt64(size), 0, payload: nil) } }
 
     /// One writev per record: O_APPEND keeps records whole even with several writers.
@@ -60,6 +67,7 @@ final class PMTraceWriter {
         var head = (UInt64(0), UInt64(0), UInt64(0))
         withUnsafeMutableBytes(of: &head) { h in
             h.storeBytes(of: kind.rawValue, toByteOffset: 0, as: UInt8.self)
+            h.storeBytes(of: UInt16(truncatingIfNeeded: snapshot_trace_thread()).littleEndian, toByteOffset: 2, as: UInt16.self)
             h.storeBytes(of: file.littleEndian, toByteOffset: 4, as: UInt32.self)
             h.storeBytes(of: offset.littleEndian, toByteOffset: 8, as: UInt64.self)
             h.storeBytes(of: length.littleEndian, toByteOffset: 16, as: UInt64.self)

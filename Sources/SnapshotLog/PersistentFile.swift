@@ -79,6 +79,8 @@ public final class PersistentFile {
     /// the open file description), so it must neither commit nor shrink the log behind its back.
     private let ownerPid = currentProcessID()
     private let ownerGeneration = snapshot_fork_generation()
+    /// Writes and truncations that reach the file without a commit (OutsideChanges.swift).
+    private var watch = OutsideChangeWatch()
     /// The log used instead of the one beside the file (see init).
     private let explicitLog: String?
     /// This object set the session mark (SessionMark.swift) and must remove it at a clean close.
@@ -161,6 +163,16 @@ public final class PersistentFile {
         }
         if created { try log.syncDirectory() }
         try setMark(log.path, unsupported: mark == .unsupported, links: c.nlink)
+        watch.refresh(dataFD)
+    }
+
+    /// An outside change found: report it, and take the file's size as it is now (the next commit
+    /// sets the size it commits).
+    @inline(never)
+    private func outsideChange(_ what: String) -> SnapshotError {
+        var now = snapshot_file_stamp()
+        if snapshot_file_stamp(dataFD, &now) == 0 { dataSize = Int(now.size) }
+        return OutsideChangeWatch.error(dataPath: dataPath, what)
     }
 
     /// The file was last written through another name's log (its session mark says so): that
@@ -313,6 +325,9 @@ public final class PersistentFile {
     private func startLap(need: Int, afterRecovery: Bool = false, full: Bool = false) throws {
         guard let log = log else { return }
         if !afterRecovery {
+            if ops.medium == .pmem, let what = watch.check(dataFD, expectedSize: dataSize, sizeOnly: true) {
+                throw outsideChange(what)
+            }
             if dataSuspect { try reapplyLap() }
             if !faults.contains(.noCheckpointFence) {
                 if _slowPath(injectDataEIO) { injectDataEIO = false; ops.testFailNextFence = .data }
@@ -374,6 +389,7 @@ public final class PersistentFile {
             _ = try Recovery.replay(lap, log: log.base!, currentSize: dataSize, ops: ops)
             try ops.syncFile(.data)
         }
+        watch.refresh(dataFD)
         dataSuspect = false
     }
 
@@ -408,6 +424,9 @@ public final class PersistentFile {
         }
         let medium = self.medium ?? .pageCache
         ops.setMedium(medium)
+        if medium == .pageCache, let what = watch.check(dataFD, expectedSize: dataSize, sizeOnly: false) {
+            throw outsideChange(what)
+        }
         let (descBytes, lines, dataBytes, slots) = try encode(runs, fileLength: fileLength)
         let payloadStart = LogFormat.recordHeaderSize + LogFormat.align64(descBytes)
         let grain = medium == .pmem ? 64 : 4096
@@ -456,6 +475,7 @@ public final class PersistentFile {
         lastEpoch = epoch
         if _fastPath(!faults.contains(.applyBeforeLog)) { apply(runs, working, fileLength) }
         if fileLength < dataSize { resize(fileLength) }
+        if medium == .pageCache { watch.refresh(dataFD) }
         finishTrace(traceEpoch, fileLength)
         // Bytes written to the log: the record without its alignment padding (never written).
         return CommitStats(lines: lines, logBytes: payloadStart + slots, dataBytes: dataBytes,

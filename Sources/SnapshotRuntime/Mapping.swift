@@ -1,4 +1,5 @@
 // mmap / munmap / mprotect of managed mappings.
+import CSnapshotPmem
 import CSnapshotShim
 import SnapshotLog
 #if canImport(Glibc)
@@ -128,11 +129,13 @@ private func openManaged(_ rt: Runtime, _ id: (dev: UInt64, ino: UInt64, mode: U
         _ = fail(code, "mmap of \(path): cannot reopen the file (\(errnoName(code)))")
         return nil
     }
+    fd = snapshot_fd_protect(fd)   // the program cannot close it (protected_fds.c)
     let log: PersistentFile
     do {
         log = try PersistentFile(dataPath: path, dataFD: fd)
     } catch {
         let (code, text) = describe(error)
+        snapshot_fd_unprotect(fd)
         close(fd)
         let hint = code == EBUSY ? " (another process is the writer of this file)" : ""
         _ = fail(code, "mmap of \(path) refused: \(text)\(hint) (\(errnoName(code)))")
@@ -157,6 +160,7 @@ private func openManaged(_ rt: Runtime, _ id: (dev: UInt64, ino: UInt64, mode: U
     }
     guard let w = w else {
         log.close()
+        snapshot_fd_unprotect(fd)
         close(fd)
         _ = fail(ENOMEM, "mmap of \(path): working range exhausted (ENOMEM); raise SNAPSHOT_RESERVE_GIB")
         return nil
@@ -182,6 +186,7 @@ func closeManaged(_ rt: Runtime, _ f: ManagedFile) {
     if f.isOwner { f.log?.close() }
     f.log = nil
     if f.isOwner { removeOrphanedLog(f) }
+    snapshot_fd_unprotect(f.fd)
     close(f.fd)
     if f.slot >= 0 { snapshot_slot_remove(Int32(f.slot)) }   // its descriptors are plain again
     rt.windows.release(offset: f.windowOffset, size: f.windowSize)

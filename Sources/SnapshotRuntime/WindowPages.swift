@@ -9,6 +9,7 @@
 //                              POSIX says for pages wholly beyond the end of the file.
 // The persistent copy is always a shared mapping of the file; the engine only touches it below
 // the size it commits, after making the file that large.
+import CSnapshotPmem
 import CSnapshotShim
 #if canImport(Glibc)
 import Glibc
@@ -23,7 +24,7 @@ private let mapFailed = snapshot_map_failed()
 private var beyondEOFFD: Int32 = -1
 
 private func beyondEOF() -> Int32 {
-    if beyondEOFFD < 0 { beyondEOFFD = snapshot_raw_memfd("snapshot-beyond-eof") }
+    if beyondEOFFD < 0 { beyondEOFFD = snapshot_fd_protect(snapshot_raw_memfd("snapshot-beyond-eof")) }
     return beyondEOFFD
 }
 

@@ -95,6 +95,13 @@ struct snapshot_file_identity {
 };
 /* 0 or -1 + errno. */
 int snapshot_file_identity(int fd, struct snapshot_file_identity *out);
+/* What changes when anyone writes or truncates the file (one statx). 0 or -1 + errno. */
+struct snapshot_file_stamp {
+    int64_t size;
+    int64_t mtime_sec, ctime_sec;
+    uint32_t mtime_nsec, ctime_nsec;
+};
+int snapshot_file_stamp(int fd, struct snapshot_file_stamp *out);
 
 /* ---- session mark (session_mark.c): the xattr "user.snapshot.log" naming a file's log ----
  * get: bytes of the value (len 0: just its size), or -errno (-ENODATA: no mark, -ENOTSUP: the
@@ -102,6 +109,20 @@ int snapshot_file_identity(int fd, struct snapshot_file_identity *out);
 long snapshot_mark_get(int fd, char *buf, size_t len);
 int snapshot_mark_set(int fd, const char *log_path, size_t len);
 int snapshot_mark_remove(int fd);
+
+/* ---- the runtime's own descriptors (protected_fds.c) ----
+ * protect: moves fd to a high number (closing the old one) and records it; returns the number to
+ * use. The interposers refuse to close or replace a protected descriptor for the program. */
+int snapshot_fd_protect(int fd);
+void snapshot_fd_unprotect(int fd);
+int snapshot_fd_is_protected(int fd);
+/* The lowest protected descriptor in [first, last], or -1. */
+int snapshot_fd_next_protected(unsigned first, unsigned last);
+
+/* ---- persistence trace helpers (trace_thread.c) ---- */
+unsigned snapshot_trace_thread(void);
+unsigned long snapshot_test_fences(void);
+void snapshot_test_count_fence(void);
 
 #ifdef __cplusplus
 }

@@ -8,6 +8,7 @@ import tempfile
 import threading
 
 from . import fsimage
+from . import pmtrace
 from .models import Models
 from .runner import Harness, describe_rc
 
@@ -69,6 +70,9 @@ def parse_args(argv):
     ap.add_argument("--differential", action="store_true",
                     help="the program is deterministic and commits before exit: compare its final "
                     "files with a SNAPSHOT_DISABLE=1 run")
+    ap.add_argument("--fence-model", choices=["per-thread", "shared"], default="per-thread",
+                    help="power model: a pmem drain covers only its thread's stores (default), or "
+                         "every thread's (the older, optimistic model)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--only", help="comma-separated state ids of a single model (reproduce)")
     ap.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 2)
@@ -108,6 +112,7 @@ def parse_args(argv):
     if o.expect_fail and not o.max_failures:
         o.max_failures = 1          # one failure proves the control; do not spend the budget
     o.bin_dir = find_bin_dir(o.bin_dir)
+    pmtrace.FENCE_MODEL = o.fence_model
     o.recover_cmds = o.recover_cmds or ["{bin}/snapshot recover {file}"]
     o.setup = shlex.split(o.setup) if o.setup else None
     o.check = shlex.split(o.check) if o.check else None

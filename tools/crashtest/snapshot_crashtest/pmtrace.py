@@ -1,7 +1,7 @@
 """SNAPSHOT_PMTRACE: parse the persistence trace and enumerate simulated power-failure images.
 
-Format (little-endian): "SNAPPMT1", then records {u8 kind; u8 pad[3]; u32 file; u64 offset;
-u64 length} followed by `length` payload bytes for NAME and STORE.
+Format (little-endian): "SNAPPMT1", then records {u8 kind; u8 pad; u16 thread; u32 file;
+u64 offset; u64 length} followed by `length` payload bytes for NAME and STORE.
 
 Persistency model (x86-like, deliberately adversarial within what hardware can do):
 - a STORE is visible at once but durable only after a FENCE of its file (or of all files);
@@ -10,6 +10,12 @@ Persistency model (x86-like, deliberately adversarial within what hardware can d
   may be torn at 8-byte granularity (a memcpy's internal store order is unknown);
 - different lines, and different files, are independent;
 - a SIZE change is durable at the next fence; before it, either size may be seen.
+- fences are per thread (FENCE_MODEL "per-thread", the default): a pmem_drain (FENCE of all files)
+  makes durable only the stores of the thread that took it, plus stores other threads handed over
+  with RELEASE (the end of a commit, where the thread's mutex release, a locked instruction, makes
+  its stores globally visible). An fdatasync (FENCE of one file) covers that file's stores from
+  every thread, as the kernel writes back the page cache, not a CPU's buffers. FENCE_MODEL "shared"
+  is the older, optimistic model: any drain covers every thread's stores.
 Crash instants are taken just before every FENCE and at the end of the trace: any earlier instant
 of the same fence interval is a per-line prefix of that one, so nothing is missed.
 """
@@ -19,8 +25,9 @@ import random
 import struct
 
 MAGIC = b"SNAPPMT1"
-HDR = struct.Struct("<BxxxIQQ")
-NAME, STORE, FENCE, COMMIT_DONE, SIZE = 1, 2, 3, 4, 5
+HDR = struct.Struct("<BxHIQQ")
+NAME, STORE, FENCE, COMMIT_DONE, SIZE, RELEASE = 1, 2, 3, 4, 5, 6
+FENCE_MODEL = "per-thread"
 ALL_FILES = 0xFFFFFFFF
 LINE = 64
 CHUNK = 8
@@ -34,6 +41,7 @@ class Trace:
     def __init__(self):
         self.paths = []        # every path named, in order of first appearance
         self.records = []      # (kind, path or None for "all files", offset, length, payload)
+        self.threads = []      # the thread that made each record (0: unknown, older traces)
         self.torn_tail = False
 
 
@@ -49,7 +57,7 @@ def parse(data):
         if pos + HDR.size > n:
             t.torn_tail = True
             break
-        kind, f, off, length = HDR.unpack_from(data, pos)
+        kind, thread, f, off, length = HDR.unpack_from(data, pos)
         at = pos
         pos += HDR.size
         payload = b""
@@ -59,7 +67,7 @@ def parse(data):
                 break
             payload = bytes(data[pos:pos + length])
             pos += length
-        elif kind not in (FENCE, COMMIT_DONE, SIZE):
+        elif kind not in (FENCE, COMMIT_DONE, SIZE, RELEASE):
             raise PMTraceError("unknown record kind %d at byte %d" % (kind, at))
         if kind == NAME:
             path = os.path.realpath(payload.rstrip(b"\0").decode("utf-8", "surrogateescape"))
@@ -74,6 +82,7 @@ def parse(data):
         else:
             raise PMTraceError("record at byte %d uses file %d before its NAME record" % (at, f))
         t.records.append((kind, path, off, length, payload))
+        t.threads.append(thread)
     return t
 
 
@@ -171,23 +180,37 @@ def crash_points(trace, initial):
         c = initial(path)
         durable[path] = None if c is None else bytearray(c)
     pending = []
+    owner = {}        # pending op's position -> thread whose fence it needs (None: any thread's)
     acked = {}
     index = 0
     recs = trace.records
+    threads = trace.threads if len(trace.threads) == len(recs) else [0] * len(recs)
+    per_thread = FENCE_MODEL == "per-thread"
     for pos, (kind, f, off, length, payload) in enumerate(recs):
         if kind == STORE:
             pending.append((pos, STORE, f, off, payload))
+            owner[pos] = threads[pos]
         elif kind == SIZE:
             pending.append((pos, SIZE, f, off, None))
+            owner[pos] = threads[pos]
         elif kind == COMMIT_DONE:
             acked[f] = off
+        elif kind == RELEASE:
+            for op in pending:
+                if owner[op[0]] == threads[pos]:
+                    owner[op[0]] = None
         elif kind == FENCE:
             yield CrashPoint(index, pos, durable, list(pending), dict(acked))
             index += 1
             keep = []
             for op in pending:
-                if f is None or op[2] == f:
+                if f is None:
+                    covered = not per_thread or owner[op[0]] in (None, threads[pos])
+                else:
+                    covered = op[2] == f
+                if covered:
                     _apply(durable, op[1], op[2], op[3], op[4])
+                    del owner[op[0]]
                 else:
                     keep.append(op)
             pending = keep
