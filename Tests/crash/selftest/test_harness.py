@@ -54,9 +54,9 @@ class CommitTrace(unittest.TestCase):
         self.assertEqual([a.epoch for a in h.allowed(self.INIT, upto=2)], [2])
 
 
-def rec(kind, f, off=0, payload=b"", length=None):
+def rec(kind, f, off=0, payload=b"", length=None, thread=0):
     n = len(payload) if length is None else length
-    return struct.pack("<BxxxIQQ", kind, f, off, n) + payload
+    return struct.pack("<BxHIQQ", kind, thread, f, off, n) + payload
 
 
 class PMTrace(unittest.TestCase):
@@ -84,6 +84,30 @@ class PMTrace(unittest.TestCase):
         self.assertEqual(pts[1][1], {("/d", 0): 1, ("/d", 1): 1})
         self.assertEqual(pts[1][2][:64], b"A" * 64)          # fenced before instant 1
         self.assertEqual(pts[2][1], {})
+
+    def durable_at_end(self, t, model):
+        saved = pmtrace.FENCE_MODEL
+        pmtrace.FENCE_MODEL = model
+        try:
+            return bytes(list(pmtrace.crash_points(t, lambda path: b"\0" * 64))[-1].durable["/d"])
+        finally:
+            pmtrace.FENCE_MODEL = saved
+
+    def test_drain_covers_only_its_own_thread(self):
+        # Thread 1 stores, thread 2 drains: per thread, the store is still pending.
+        t = self.trace(rec(1, 0, payload=b"/d"), rec(2, 0, 0, b"A" * 8, thread=1),
+                       rec(3, 0xFFFFFFFF, thread=2))
+        self.assertEqual(self.durable_at_end(t, "per-thread")[:8], b"\0" * 8)
+        self.assertEqual(self.durable_at_end(t, "shared")[:8], b"A" * 8)
+
+    def test_release_hands_stores_to_any_later_drain(self):
+        t = self.trace(rec(1, 0, payload=b"/d"), rec(2, 0, 0, b"A" * 8, thread=1),
+                       rec(6, 0, thread=1), rec(3, 0xFFFFFFFF, thread=2))
+        self.assertEqual(self.durable_at_end(t, "per-thread")[:8], b"A" * 8)
+
+    def test_fdatasync_covers_every_thread(self):
+        t = self.trace(rec(1, 0, payload=b"/d"), rec(2, 0, 0, b"A" * 8, thread=1), rec(3, 0, thread=2))
+        self.assertEqual(self.durable_at_end(t, "per-thread")[:8], b"A" * 8)
 
     def images(self, t, init, budget=10000, seed=1):
         return [img for _, _, _, img in pmtrace.enumerate_images(t, init, seed, budget)]
