@@ -47,12 +47,10 @@ int snapshot_file_identity(int fd, struct snapshot_file_identity *out) {
 
 int snapshot_file_stamp(int fd, struct snapshot_file_stamp *out) {
     struct statx sx;
-    if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_SYNC_AS_STAT, STATX_SIZE | STATX_MTIME | STATX_CTIME, &sx) != 0)
+    if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_SYNC_AS_STAT, STATX_SIZE | STATX_MTIME, &sx) != 0)
         return -1;
     out->size = sx.stx_size;
     out->mtime_sec = sx.stx_mtime.tv_sec;
     out->mtime_nsec = sx.stx_mtime.tv_nsec;
-    out->ctime_sec = sx.stx_ctime.tv_sec;
-    out->ctime_nsec = sx.stx_ctime.tv_nsec;
     return 0;
 }

@@ -197,6 +197,11 @@ static int fallocate_impl(int fd, int mode, off_t off, off_t len) {
         if (off < 0 || len <= 0) { errno = EINVAL; return -1; }
         int r = (int)syscall(SYS_fallocate, fd, mode | 0x01, off, len);
         if (r != 0) return r;
+        int saved = errno;
+        int prev = snapshot_enter_runtime();
+        snapshot_rt_allocated(fd);
+        snapshot_leave_runtime(prev);
+        errno = saved;
         off_t end = off + len;
         if (end > __atomic_load_n(&snapshot_file_slots[slot].size, __ATOMIC_RELAXED)) return ftruncate(fd, end);
         return 0;

@@ -34,6 +34,8 @@ ssize_t snapshot_rt_read(int slot, int fd, const struct iovec *iov, int iovcnt, 
 /* A descriptor just opened carries a session mark (or has a log beside it): bring the file to
  * its committed state first (OpenRecovery.swift). 0, or -1 + errno: refuse the open. */
 int snapshot_rt_opened(int fd);
+/* The fallocate interposer allocated blocks in managed file fd (its mtime moved). */
+void snapshot_rt_allocated(int fd);
 /* Clean endings (Lifecycle.swift): commit pending changes (or, strict, report dropping them). */
 void snapshot_rt_exit(void);
 void snapshot_rt_exec(void);

@@ -9,8 +9,8 @@ import Glibc
 /// What is compared, and when (the commit takes no system call on persistent memory, and no fstat
 /// per commit on any medium is the rule the engine keeps elsewhere; this is its one exception, on
 /// the page cache only, where a commit already costs an fdatasync):
-/// - page cache: size, mtime and ctime, at every commit, against one statx taken right after the
-///   engine's own last change (its stores into the file update mtime/ctime themselves);
+/// - page cache: size and mtime, at every commit, against one statx taken right after the
+///   engine's own last change (its stores into the file update mtime themselves);
 /// - persistent memory: the size only, when a lap ends and at close (DAX write faults of the
 ///   engine's own stores move mtime at times it cannot see, so only the size is trustworthy).
 /// After reporting a change the engine takes the file as it now is for the next comparison, so a
@@ -34,8 +34,9 @@ struct OutsideChangeWatch {
             return "its size is \(now.size) bytes, but the last commit left \(expectedSize)"
         }
         guard valid, !sizeOnly else { return nil }
-        if now.mtime_sec != stamp.mtime_sec || now.mtime_nsec != stamp.mtime_nsec ||
-            now.ctime_sec != stamp.ctime_sec || now.ctime_nsec != stamp.ctime_nsec {
+        // mtime, not ctime: ctime also moves for changes that leave the contents alone and that
+        // programs make to a mapped file as a matter of course (rename, link, unlink, chmod).
+        if now.mtime_sec != stamp.mtime_sec || now.mtime_nsec != stamp.mtime_nsec {
             let ns = String(now.mtime_nsec)
             let stamp = "\(now.mtime_sec)." + String(repeating: "0", count: max(0, 9 - ns.count)) + ns
             return "it was modified at \(stamp) (seconds since the epoch), after the last commit"

@@ -614,6 +614,10 @@ public final class PersistentFile {
         markSet = false
     }
 
+    /// The runtime changed the real file itself outside a commit (it allocated blocks for the
+    /// program's fallocate, which moves mtime): not an outside change.
+    public func fileChangedByRuntime() { watch.refresh(dataFD) }
+
     /// The log's path for a data file (`.<name>.snapshot-log` beside it): the one definition.
     public static func logPath(for dataPath: String) -> String { LogFile.logPath(for: dataPath) }
 

@@ -35,3 +35,15 @@ public func snapshotOpened(_ fd: Int32) -> Int32 {
     }
     return 0
 }
+
+/// After the fallocate interposer allocated blocks in a managed file (interpose.c): the engine's
+/// outside-change watch takes the file's new mtime as its own doing.
+@_cdecl("snapshot_rt_allocated")
+public func snapshotAllocated(_ fd: Int32) {
+    snapshot_global_lock()
+    defer { snapshot_global_unlock() }
+    guard let id = fileIdentity(fd), let f = runtimeInstance?.file(device: id.dev, inode: id.ino), f.isOwner else { return }
+    f.lock()
+    f.log?.fileChangedByRuntime()
+    f.unlock()
+}

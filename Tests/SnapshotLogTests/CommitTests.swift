@@ -151,9 +151,15 @@ final class CommitTests: XCTestCase {
         _ = expectError(EIO) { _ = try f.commit(p, big) }
         XCTAssertEqual(p.lastCommittedEpoch, 1)
         // Simulate the kernel having dropped the pages the failed fence reported: zero them in the
-        // file behind the engine's back. The retry re-applies the lap before fencing again.
+        // file behind the engine's back. The retry re-applies the lap before fencing again. (The
+        // kernel drops pages without touching mtime; the pwrite moved it, so it is put back, or the
+        // engine rightly reports an outside change.)
+        var before = stat()
+        XCTAssertEqual(fstat(f.fd, &before), 0)
         let zeros = [UInt8](repeating: 0, count: 64)
         XCTAssertEqual(pwrite(f.fd, zeros, 64, 0), 64)
+        var times = [before.st_atim, before.st_mtim]
+        XCTAssertEqual(futimens(f.fd, &times), 0)
         _ = try f.commit(p, big)
         assertSameImage(f.content(), f.workingImage())
         XCTAssertEqual(p.lastCommittedEpoch, 2)

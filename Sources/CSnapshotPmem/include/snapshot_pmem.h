@@ -98,8 +98,8 @@ int snapshot_file_identity(int fd, struct snapshot_file_identity *out);
 /* What changes when anyone writes or truncates the file (one statx). 0 or -1 + errno. */
 struct snapshot_file_stamp {
     int64_t size;
-    int64_t mtime_sec, ctime_sec;
-    uint32_t mtime_nsec, ctime_nsec;
+    int64_t mtime_sec;
+    uint32_t mtime_nsec;
 };
 int snapshot_file_stamp(int fd, struct snapshot_file_stamp *out);
 
