@@ -224,25 +224,14 @@ EXPORT off_t lseek64(int fd, off_t off, int whence) { return lseek_impl(fd, off,
 // ---- recovery at open ---------------------------------------------------------------------------
 // A file a crash left with commits in its log is brought to its committed state when a Snapshot
 // program opens it, before the program can fstat or read it (OpenRecovery.swift). The test for
-// every other file: one fgetxattr (the session mark), plus, where the filesystem keeps no extended
-// attributes, one fstat and one stat of the log's name.
+// every other file: one fgetxattr (the session mark). Where the filesystem keeps no extended
+// attributes, every non-empty regular file goes to the runtime, which looks for a log beside it.
 static int may_need_recovery(int fd) {
     long n = snapshot_mark_get(fd, NULL, 0);
     if (n > 0) return 1;
     if (n != -ENOTSUP && n != -EOPNOTSUPP) return 0;
     struct stat st;
-    if (syscall(SYS_fstat, fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) return 0;
-    char link[32], path[4096 + 32];
-    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-    ssize_t len = syscall(SYS_readlink, link, path, 4096);
-    if (len <= 0 || len >= 4096) return 0;
-    path[len] = 0;
-    char *slash = strrchr(path, '/');
-    if (!slash) return 0;
-    char log[4096 + 64];
-    *slash = 0;
-    snprintf(log, sizeof log, "%s/.%s.snapshot-log", path, slash + 1);
-    return syscall(SYS_newfstatat, AT_FDCWD, log, &st, 0) == 0;
+    return syscall(SYS_fstat, fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
 }
 // 0, or errno when the open must fail (the descriptor is still open: the caller closes it).
 static int refused_at_open(int fd) {

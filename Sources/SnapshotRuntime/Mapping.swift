@@ -137,8 +137,7 @@ private func openManaged(_ rt: Runtime, _ id: (dev: UInt64, ino: UInt64, mode: U
         let (code, text) = describe(error)
         snapshot_fd_unprotect(fd)
         close(fd)
-        let hint = code == EBUSY ? " (another process is the writer of this file)" : ""
-        _ = fail(code, "mmap of \(path) refused: \(text)\(hint) (\(errnoName(code)))")
+        _ = fail(code, "mmap of \(path) refused: \(text) (\(errnoName(code)))")   // EBUSY's text names the writer
         return nil
     }
     if log.recoveredLines > 0 {
