@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 int snapshot_file_identity(int fd, struct snapshot_file_identity *out) {
     memset(out, 0, sizeof *out);
@@ -46,11 +48,13 @@ int snapshot_file_identity(int fd, struct snapshot_file_identity *out) {
 }
 
 int snapshot_file_stamp(int fd, struct snapshot_file_stamp *out) {
-    struct statx sx;
-    if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_SYNC_AS_STAT, STATX_SIZE | STATX_MTIME, &sx) != 0)
-        return -1;
-    out->size = sx.stx_size;
-    out->mtime_sec = sx.stx_mtime.tv_sec;
-    out->mtime_nsec = sx.stx_mtime.tv_nsec;
+    /* The raw fstat: not statx, which costs ~15% more here for its path handling (this is on the
+     * page-cache commit path), and not libsnapshot's fstat interposer, which reports the logical
+     * size of a managed file instead of the real one. */
+    struct stat st;
+    if (syscall(SYS_fstat, fd, &st) != 0) return -1;
+    out->size = st.st_size;
+    out->mtime_sec = st.st_mtim.tv_sec;
+    out->mtime_nsec = (uint32_t)st.st_mtim.tv_nsec;
     return 0;
 }

@@ -9,7 +9,7 @@ import Glibc
 /// What is compared, and when (the commit takes no system call on persistent memory, and no fstat
 /// per commit on any medium is the rule the engine keeps elsewhere; this is its one exception, on
 /// the page cache only, where a commit already costs an fdatasync):
-/// - page cache: size and mtime, at every commit, against one statx taken right after the
+/// - page cache: size and mtime, at every commit, against one fstat taken right after the
 ///   engine's own last change (its stores into the file update mtime themselves);
 /// - persistent memory: the size only, when a lap ends and at close (DAX write faults of the
 ///   engine's own stores move mtime at times it cannot see, so only the size is trustworthy).

@@ -95,7 +95,7 @@ struct snapshot_file_identity {
 };
 /* 0 or -1 + errno. */
 int snapshot_file_identity(int fd, struct snapshot_file_identity *out);
-/* What changes when anyone writes or truncates the file (one statx). 0 or -1 + errno. */
+/* What changes when anyone writes or truncates the file (one fstat). 0 or -1 + errno. */
 struct snapshot_file_stamp {
     int64_t size;
     int64_t mtime_sec;
