@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Soak profile of the crash harness: long multi-threaded runs, thousands of kills, tens of
 # thousands of power-failure states. Usage: Tests/crash/soak.sh [BUILD_DIR] [extra harness args]
+# SOAK_ONLY="name name..." runs only those workloads (names as below), in the order given there.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:-$here/../../build}" && pwd); shift || true
@@ -11,6 +12,7 @@ tool="python3 $here/../../tools/crashtest/snapshot-crashtest --soak"
 rc=0
 run() {  # name workload run-args...
   local name=$1 w=$2; shift 2
+  if [ -n "${SOAK_ONLY:-}" ] && [[ " $SOAK_ONLY " != *" $name "* ]]; then return 0; fi
   $tool --name "$name" --differential --setup "$wl/$w init {file}" --check "$wl/$w check {file}" \
         "${EXTRA[@]}" -- "$wl/$w" run {file} {seed} "$@" || rc=1
 }
