@@ -128,8 +128,14 @@ public final class PersistentFile {
         dataSize = Int(c.size)
         let mode = mode_t(c.mode & 0o666) | 0o600
         let mark = explicitLog == nil ? SessionMark.read(dataFD) : .absent
-        if case .log(let other) = mark, other != LogFile.logPath(for: dataPath) {
-            try finishThroughMark(other)
+        if case .log(let marked) = mark {
+            if marked != LogFile.logPath(for: dataPath) {
+                try finishThroughMark(marked)
+            } else if access(marked, F_OK) != 0 && errno == ENOENT {
+                // Our own name's log, gone while the mark says a session may have commits in it:
+                // creating a fresh one would accept a possibly torn file without a word.
+                throw SessionMark.refusal(dataPath: dataPath, logPath: marked)
+            }
         }
         let log: LogFile
         let created: Bool
