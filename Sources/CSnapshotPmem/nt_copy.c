@@ -64,6 +64,18 @@ void snapshot_nt_copy(void *dst, const void *src, size_t len) {
     nt_small(dst, src, len);
 }
 
+void snapshot_nt_copy_runs(void *dst, const void *src, const struct snapshot_copy_run *runs, size_t n,
+                           intptr_t limit) {
+    unsigned char *d = dst;
+    const unsigned char *s = src;
+    for (size_t k = 0; k < n; k++) {
+        intptr_t off = runs[k].offset, end = off + runs[k].length;
+        size_t len = (size_t)((end < limit ? end : limit) - off);
+        if (len < LARGE) nt_small(d + off, s + off, len);
+        else snapshot_pmem_memcpy_nt(d + off, s + off, len);
+    }
+}
+
 __attribute__((target("sse4.2"))) static uint32_t crc_small(const unsigned char *s, size_t n) {
     uint64_t c = 0xFFFFFFFFu;
     for (; n >= 8; s += 8, n -= 8) {
@@ -98,6 +110,13 @@ uint32_t snapshot_crc32c_u32(uint32_t crc, uint32_t v) {
 }
 #else
 void snapshot_nt_copy(void *dst, const void *src, size_t len) { snapshot_pmem_memcpy_nt(dst, src, len); }
+void snapshot_nt_copy_runs(void *dst, const void *src, const struct snapshot_copy_run *runs, size_t n,
+                           intptr_t limit) {
+    for (size_t k = 0; k < n; k++) {
+        intptr_t off = runs[k].offset, end = off + runs[k].length;
+        snapshot_pmem_memcpy_nt((char *)dst + off, (const char *)src + off, (size_t)((end < limit ? end : limit) - off));
+    }
+}
 uint32_t snapshot_nt_copy_crc(void *dst, const void *src, size_t len) { return snapshot_copy_segment_crc(dst, src, len, 1); }
 uint32_t snapshot_crc32c_u32(uint32_t crc, uint32_t v) {
     unsigned char b[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16), (unsigned char)(v >> 24)};

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include "snapshot_abi.h"
 #include "snapshot_shim.h"
+#include "snapshot_pmem.h"
 
 // Hidden aliases of the exported globals: inside libsnapshot.so they are read RIP-relative, not
 // through the GOT (the exported names stay interposable for nobody's benefit otherwise).

@@ -54,7 +54,7 @@ static void *snapshot_mmap_impl(void *addr, size_t len, int prot, int flags, int
             return MAP_FAILED;
         }
     }
-    void *r = snapshot_raw_mmap(addr, len, prot, flags, fd, off);
+    void *r = snapshot_sys_mmap(addr, len, prot, flags, fd, off);
     if (r != MAP_FAILED && (flags & MAP_FIXED) && snapshot_ro_any()) snapshot_ro_forget(r, len);
     return r;
 }
@@ -75,7 +75,7 @@ EXPORT int munmap(void *addr, size_t len) {
         if (r == 0) errno = saved;
         return r;
     }
-    int r = snapshot_raw_munmap(addr, len);
+    int r = snapshot_sys_munmap(addr, len);
     if (r == 0 && snapshot_ro_any()) snapshot_ro_forget(addr, len);
     return r;
 }
@@ -89,7 +89,7 @@ EXPORT int msync(void *addr, size_t len, int flags) {
         if (r == 0) errno = saved;
         return r;
     }
-    return snapshot_raw_msync(addr, len, flags);
+    return snapshot_sys_msync(addr, len, flags);
 }
 
 static int sync_impl(int fd, int datasync) {
@@ -101,7 +101,7 @@ static int sync_impl(int fd, int datasync) {
         if (r == 0) errno = saved;
         return r;
     }
-    return datasync ? snapshot_raw_fdatasync(fd) : snapshot_raw_fsync(fd);
+    return datasync ? snapshot_sys_fdatasync(fd) : snapshot_sys_fsync(fd);
 }
 EXPORT int fsync(int fd) { return sync_impl(fd, 0); }
 EXPORT int fdatasync(int fd) { return sync_impl(fd, 1); }
@@ -151,7 +151,7 @@ EXPORT int mprotect(void *addr, size_t len, int prot) {
                "non-atomic writable mapping; mmap the file with PROT_WRITE instead");
         return -1;
     }
-    return snapshot_raw_mprotect(addr, len, prot);
+    return snapshot_sys_mprotect(addr, len, prot);
 }
 
 // A managed file's size is part of its atomic state: the runtime changes the logical size and the

@@ -83,7 +83,7 @@ extension PersistentFile {
         r.logSize = Int(st.st_size)
         var map: UnsafeMutableRawPointer? = nil
         if r.logSize > 0 {
-            map = snapshot_sys_mmap(nil, r.logSize, PROT_READ, MAP_SHARED, lfd, 0)
+            map = mapped(snapshot_sys_mmap(nil, r.logSize, PROT_READ, MAP_SHARED, lfd, 0))
             if map == nil { r.state = .unreadable; r.problems.append("cannot map \(r.logPath): \(errorText(errno))"); return r }
         }
         defer { if let m = map { _ = snapshot_sys_munmap(m, r.logSize) } }

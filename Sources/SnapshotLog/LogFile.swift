@@ -114,7 +114,7 @@ final class LogFile {
         if let b = base { _ = snapshot_sys_munmap(b, capacity); base = nil }
         capacity = size
         guard size > 0 else { return }
-        guard let p = snapshot_sys_mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) else {
+        guard let p = mapped(snapshot_sys_mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) else {
             throw SnapshotError.errno("cannot map the log \(path)")
         }
         base = p
@@ -142,12 +142,12 @@ final class LogFile {
         ops.sizeChanged(.log, newSize)
         let oldBase = base, oldCapacity = capacity
         if let b = oldBase {
-            guard let p = snapshot_sys_mremap_maymove(b, oldCapacity, newSize) else {
+            guard let p = mapped(snapshot_sys_mremap_maymove(b, oldCapacity, newSize)) else {
                 throw SnapshotError.errno("cannot remap the log \(path) to \(newSize) bytes")
             }
             base = p
         } else {
-            guard let p = snapshot_sys_mmap(nil, newSize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) else {
+            guard let p = mapped(snapshot_sys_mmap(nil, newSize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) else {
                 throw SnapshotError.errno("cannot map the log \(path)")
             }
             base = p

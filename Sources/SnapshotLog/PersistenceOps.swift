@@ -121,6 +121,34 @@ final class PersistenceOps {
         if let tr = trace { tr.store(data.traceIndex, offset: offset, dst, count) }
     }
 
+    /// storeData of each run's bytes [offset, min(offset + length, fileLength)) of `working`, in
+    /// one call on pmem; the event `each` follows every run (a crash point between runs).
+    @inline(__always)
+    func storeRuns(_ runs: UnsafeBufferPointer<DirtyRun>, from working: UnsafeRawPointer, fileLength: Int,
+                   each: StaticString) {
+        if medium == .pmem && trace == nil && !eventsActive {
+            runs.withMemoryRebound(to: snapshot_copy_run.self) {
+                snapshot_nt_copy_runs(data.base!, working, $0.baseAddress, $0.count, fileLength)
+            }
+            return
+        }
+        for r in runs {
+            let len = min(r.offset + r.length, fileLength) - r.offset
+            if medium == .pmem {
+                // The same primitive as above, one run at a time, so crash points see each run.
+                withUnsafePointer(to: r) {
+                    $0.withMemoryRebound(to: snapshot_copy_run.self, capacity: 1) {
+                        snapshot_nt_copy_runs(data.base!, working, $0, 1, fileLength)
+                    }
+                }
+                if let tr = trace { tr.store(data.traceIndex, offset: r.offset, data.base! + r.offset, len) }
+            } else {
+                storeData(at: r.offset, from: working + r.offset, count: len)
+            }
+            event(each)
+        }
+    }
+
     /// Sets the data file's size (durable at the next `fence(.data)`).
     func setDataSize(_ size: Int) throws {
         while ftruncate(data.fd, off_t(size)) != 0 {
@@ -184,6 +212,60 @@ final class PersistenceOps {
         let crc = snapshot_copy_segment_crc(stage! + stageCount, src, count, 0)
         stageCount += count
         cursor += count
+        return crc
+    }
+
+    /// Appends a whole record body in one pass: `descBytes` descriptor bytes from `desc` (readable
+    /// up to `slotsStart`, a multiple of 64), then each run's bytes of `working` (clipped to
+    /// `fileLength`) at its 64-byte slot from `slotsStart`. Returns the body's chained checksum
+    /// (what chainSegment over appendRecord of each segment gives). `slotBytes`: the slots' total.
+    func appendBody(desc: UnsafeRawPointer, descBytes: Int, slotsStart: Int, slotBytes: Int,
+                    working: UnsafeRawPointer, runs: UnsafeBufferPointer<DirtyRun>, fileLength: Int) -> UInt32 {
+        let total = slotsStart + slotBytes
+        let dst: UnsafeMutableRawPointer
+        if medium == .pmem {
+            dst = log.base! + cursor
+        } else if stageCount + total <= stageCapacity || ensureStage(stageCount + total) {
+            dst = stage! + stageCount
+            stageCount += total
+        } else {
+            return appendSegments(desc: desc, descBytes: descBytes, slotsStart: slotsStart, working: working,
+                                  runs: runs, fileLength: fileLength)
+        }
+        let crc = runs.withMemoryRebound(to: snapshot_copy_run.self) {
+            snapshot_copy_record_body(dst, desc, descBytes, slotsStart, working, $0.baseAddress, $0.count,
+                                      fileLength, medium == .pmem ? 1 : 0)
+        }
+        if medium == .pmem, let tr = trace { traceBody(tr, dst, descBytes: descBytes, slotsStart: slotsStart, runs, fileLength) }
+        cursor += total
+        return crc
+    }
+
+    /// The stores appendBody made, as the trace records them (the page cache traces its pwrite).
+    private func traceBody(_ tr: PMTraceWriter, _ dst: UnsafeMutableRawPointer, descBytes: Int, slotsStart: Int,
+                           _ runs: UnsafeBufferPointer<DirtyRun>, _ fileLength: Int) {
+        tr.store(log.traceIndex, offset: cursor, dst, slotsStart)
+        var slot = slotsStart
+        for r in runs {
+            let len = min(r.offset + r.length, fileLength) - r.offset
+            tr.store(log.traceIndex, offset: cursor + slot, dst + slot, len)
+            slot += (r.length + 63) & ~63
+        }
+    }
+
+    /// appendBody for a record too big to stage whole: segment by segment, streamed.
+    private func appendSegments(desc: UnsafeRawPointer, descBytes: Int, slotsStart: Int, working: UnsafeRawPointer,
+                                runs: UnsafeBufferPointer<DirtyRun>, fileLength: Int) -> UInt32 {
+        let start = cursor
+        var crc = chainSegment(0, appendRecord(from: desc, count: descBytes))
+        var slot = start + slotsStart
+        for r in runs {
+            padRecord(to: slot)
+            let len = min(r.offset + r.length, fileLength) - r.offset
+            crc = chainSegment(crc, appendRecord(from: working + r.offset, count: len))
+            slot += (r.length + 63) & ~63
+        }
+        padRecord(to: slot)
         return crc
     }
 

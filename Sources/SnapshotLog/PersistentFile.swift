@@ -313,7 +313,7 @@ public final class PersistentFile {
     private static func withDataMapped<T>(_ fd: Int32, size: Int, path: String, ops: PersistenceOps, _ body: () throws -> T) throws -> T {
         var data: UnsafeMutableRawPointer? = nil
         if size > 0 {
-            data = snapshot_sys_mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)
+            data = mapped(snapshot_sys_mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0))
             guard data != nil else { throw SnapshotError.errno("cannot map \(path) to recover it") }
         }
         defer { if let d = data { _ = snapshot_sys_munmap(d, size) } }
@@ -446,14 +446,8 @@ public final class PersistentFile {
 
         // The record: descriptors and new contents (checksummed as they are copied), header last.
         ops.beginRecord(at: head, headerSize: LogFormat.recordHeaderSize)
-        var crc = chainSegment(0, ops.appendRecord(from: desc, count: descBytes))
-        var slot = head + payloadStart
-        for r in runs {
-            ops.padRecord(to: slot)
-            let len = min(r.offset + r.length, fileLength) - r.offset
-            crc = chainSegment(crc, ops.appendRecord(from: working + r.offset, count: len))
-            slot += (r.length + 63) & ~63
-        }
+        let crc = ops.appendBody(desc: desc, descBytes: descBytes, slotsStart: payloadStart - LogFormat.recordHeaderSize,
+                                 slotBytes: slots, working: working, runs: runs, fileLength: fileLength)
         var rh = RecordHeader()
         rh.medium = medium.rawValue
         rh.salt = header.salt
@@ -462,7 +456,7 @@ public final class PersistentFile {
         rh.fileSize = UInt64(fileLength)
         rh.runCount = UInt32(runs.count)
         rh.descBytes = UInt32(descBytes)
-        rh.timeNs = PersistentFile.nowNs()
+        rh.timeNs = PersistentFile.coarseNowNs()
         rh.bodyCRC = crc
         rh.store(scratchHeader)
         ops.finishRecord(header: scratchHeader, count: LogFormat.recordHeaderSize)
@@ -492,11 +486,7 @@ public final class PersistentFile {
     /// increase comes first so that the new pages exist; a decrease is applied by the caller.
     private func apply(_ runs: UnsafeBufferPointer<DirtyRun>, _ working: UnsafeRawPointer, _ fileLength: Int) {
         if fileLength > dataSize { resize(fileLength) }
-        for r in runs {
-            let len = min(r.offset + r.length, fileLength) - r.offset
-            ops.storeData(at: r.offset, from: working + r.offset, count: len)
-            ops.event("data-run")
-        }
+        ops.storeRuns(runs, from: working, fileLength: fileLength, each: "data-run")
     }
 
     /// Sets the data file's size after its record is durable. A failure cannot fail the commit
@@ -530,7 +520,8 @@ public final class PersistentFile {
     /// Validates the runs and encodes their descriptors into `desc`.
     /// Returns (descriptor bytes, lines, data bytes, payload slot bytes).
     private func encode(_ runs: UnsafeBufferPointer<DirtyRun>, fileLength: Int) throws -> (Int, Int, Int, Int) {
-        let need = runs.count &* 20
+        // Read up to the next 64-byte boundary by the record copy (appendBody).
+        let need = runs.count &* 20 &+ 64
         if need > descCapacity {
             desc.deallocate()
             descCapacity = max(need, 2 &* descCapacity)
@@ -584,6 +575,14 @@ public final class PersistentFile {
             return .pageCache
         }
         return snapshot_pmem_is_pmem(addr, len) != 0 ? .pmem : .pageCache
+    }
+
+    /// A record's time stamp: only `snapshot status` shows it, and the coarse clock (one tick,
+    /// a few ms) costs a fraction of the precise one on every commit.
+    static func coarseNowNs() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME_COARSE, &ts)
+        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
     }
 
     static func nowNs() -> UInt64 {

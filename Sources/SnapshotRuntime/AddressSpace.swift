@@ -9,6 +9,7 @@
 // Each file gets a window: a 16 MiB-aligned slice of W in which file offset x lives at
 // windowBase + x. 16 MiB alignment means no two files ever share a word of any bitmap level.
 import CSnapshotShim
+import CSnapshotPmem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -26,22 +27,22 @@ struct Reservation {
 }
 
 private func reserve(_ bytes: Int, align: Int) -> Int? {
-    let p = snapshot_raw_mmap(nil, bytes + align, PROT_NONE,
+    let p = snapshot_sys_mmap(nil, bytes + align, PROT_NONE,
                               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
-    if p == snapshot_map_failed() || p == nil { return nil }
+    if p == snapshot_sys_map_failed() || p == nil { return nil }
     let raw = Int(bitPattern: p)
     let aligned = (raw + align - 1) & ~(align - 1)
     // Return the unaligned slack at both ends.
-    if aligned > raw { _ = snapshot_raw_munmap(UnsafeMutableRawPointer(bitPattern: raw), aligned - raw) }
+    if aligned > raw { _ = snapshot_sys_munmap(UnsafeMutableRawPointer(bitPattern: raw), aligned - raw) }
     let tail = raw + bytes + align - (aligned + bytes)
-    if tail > 0 { _ = snapshot_raw_munmap(UnsafeMutableRawPointer(bitPattern: aligned + bytes), tail) }
+    if tail > 0 { _ = snapshot_sys_munmap(UnsafeMutableRawPointer(bitPattern: aligned + bytes), tail) }
     return aligned
 }
 
 private func reserveZeroed(_ bytes: Int) -> UnsafeMutablePointer<UInt64>? {
-    let p = snapshot_raw_mmap(nil, bytes, PROT_READ | PROT_WRITE,
+    let p = snapshot_sys_mmap(nil, bytes, PROT_READ | PROT_WRITE,
                               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
-    if p == snapshot_map_failed() || p == nil { return nil }
+    if p == snapshot_sys_map_failed() || p == nil { return nil }
     return p!.assumingMemoryBound(to: UInt64.self)
 }
 
@@ -66,11 +67,11 @@ func hintedWindowSizes(_ h: PlacementHint) -> [Int] {
 private func reserveAt(_ at: Int, _ bytes: Int) -> Bool {
     if at <= 0 || at % pageSize != 0 || at.addingReportingOverflow(bytes).overflow { return false }
     let want = UnsafeMutableRawPointer(bitPattern: at)
-    let p = snapshot_raw_mmap(want, bytes, PROT_NONE,
+    let p = snapshot_sys_mmap(want, bytes, PROT_NONE,
                               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | 0x100000 /* MAP_FIXED_NOREPLACE */, -1, 0)
-    if p == snapshot_map_failed() || p == nil { return false }
+    if p == snapshot_sys_map_failed() || p == nil { return false }
     if p != want {                    // a kernel without MAP_FIXED_NOREPLACE took it as a hint
-        _ = snapshot_raw_munmap(p, bytes)
+        _ = snapshot_sys_munmap(p, bytes)
         return false
     }
     return true
@@ -133,15 +134,15 @@ private func completeReservation(_ w: Int, _ size: Int, hinted: (offset: Int, si
             snapshot_publish(UInt(w), UInt(size), UInt(p), bits, l1, l2, drop)
             return Reservation(workingBase: w, size: size, persistentBase: p, hintedWindow: hinted)
         }
-        _ = snapshot_raw_munmap(UnsafeMutableRawPointer(bitPattern: p), size)
+        _ = snapshot_sys_munmap(UnsafeMutableRawPointer(bitPattern: p), size)
     }
-    _ = snapshot_raw_munmap(UnsafeMutableRawPointer(bitPattern: w), size)
+    _ = snapshot_sys_munmap(UnsafeMutableRawPointer(bitPattern: w), size)
     return nil
 }
 
 /// Puts the reservation back over [addr, addr+len) (after a managed mapping went away).
 func unreserve(_ addr: Int, _ len: Int) {
-    _ = snapshot_raw_mmap(UnsafeMutableRawPointer(bitPattern: addr), len, PROT_NONE,
+    _ = snapshot_sys_mmap(UnsafeMutableRawPointer(bitPattern: addr), len, PROT_NONE,
                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0)
 }
 

@@ -7,23 +7,24 @@
 // committed state. A sub-range msync commits the whole file: committing part of it would break
 // the atomicity of the program's update.
 import CSnapshotShim
+import CSnapshotPmem
 import SnapshotLog
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Commits `f`. Called with the global lock held; releases it while committing (holding the
-/// file's mutex instead) so commits of different files do not serialise.
+/// Commits `f`. Called with the global lock held, which it releases (holding the file's mutex
+/// instead) so that commits of different files do not serialise; returns without it.
 private func commitReleasingGlobal(_ rt: Runtime, _ f: ManagedFile, _ what: String) -> Int32 {
     // Checked before taking the file's mutex: in a forked child it may have been inherited locked.
-    if !f.isOwner { return refuseForkedCommit(f, what) }
+    if !f.isOwner {
+        snapshot_global_unlock()
+        return refuseForkedCommit(f, what)
+    }
     f.lock()
     snapshot_global_unlock()
-    defer {
-        f.unlock()
-        snapshot_global_lock()
-    }
-    return commit(rt, f, what)
+    defer { f.unlock() }
+    return commitOwned(rt, f, what)
 }
 
 private func refuseForkedCommit(_ f: ManagedFile, _ what: String) -> Int32 {
@@ -32,6 +33,11 @@ private func refuseForkedCommit(_ f: ManagedFile, _ what: String) -> Int32 {
 
 func commit(_ rt: Runtime, _ f: ManagedFile, _ what: String) -> Int32 {
     if !f.isOwner { return refuseForkedCommit(f, what) }
+    return commitOwned(rt, f, what)
+}
+
+/// commit, the caller having checked that this process is the file's writer.
+private func commitOwned(_ rt: Runtime, _ f: ManagedFile, _ what: String) -> Int32 {
     guard let log = f.log else { return fail(EBADF, "\(what) of \(f.path): file is closed (EBADF)") }
     // The size is part of the commit: the program's logical size (FileSize.swift), not the real
     // file's. The engine sets the real size inside the commit (grown before the data is applied,
@@ -55,8 +61,7 @@ func commit(_ rt: Runtime, _ f: ManagedFile, _ what: String) -> Int32 {
         let stats = try log.commit(runs: runs, working: base, persistent: pbase, fileLength: fileLength)
         f.didCommit(size: fileLength)
         snapshot_stats_add(1, UInt64(stats.lines), UInt64(stats.logBytes), UInt64(stats.dataBytes),
-                           monotonicNanoseconds() - start, 0)
-        snapshot_stats_add_ordering_points(UInt64(stats.orderingPoints))
+                           monotonicNanoseconds() - start, 0, UInt64(stats.orderingPoints))
         return 0
     } catch {
         snapshot_collect_restore(f.collector)
@@ -178,22 +183,28 @@ public func snapshotMsync(_ addr: UnsafeMutableRawPointer?, _ len: Int, _ flags:
         return -1
     }
     snapshot_global_lock()
-    defer { snapshot_global_unlock() }
-    guard let rt = runtimeInstance else { snapshot_set_errno(ENOMEM); return -1 }
+    guard let rt = runtimeInstance else { snapshot_global_unlock(); snapshot_set_errno(ENOMEM); return -1 }
     // Every file with a mapping in [addr, addr+len) is committed, each whole. The common case,
     // one file, allocates nothing.
     let end = a + max(len, 1)
     var first: ManagedFile? = nil
-    var more: [ManagedFile] = []
+    var found = 0
     for f in rt.files where mapsPart(rt, f, a, end) {
-        if first == nil { first = f } else { more.append(f) }
+        found += 1
+        if first == nil { first = f }
     }
     guard let one = first else {
+        snapshot_global_unlock()
         snapshot_set_errno(ENOMEM)   // what the kernel says for an unmapped range
         return -1
     }
-    if commitReleasingGlobal(rt, one, "msync") != 0 { return -1 }
-    for f in more where commitReleasingGlobal(rt, f, "msync") != 0 { return -1 }
+    if found == 1 { return commitReleasingGlobal(rt, one, "msync") }
+    let all = rt.files.filter { mapsPart(rt, $0, a, end) }
+    snapshot_global_unlock()
+    for f in all {
+        snapshot_global_lock()
+        if commitReleasingGlobal(rt, f, "msync") != 0 { return -1 }
+    }
     return 0
 }
 
@@ -215,24 +226,25 @@ public func snapshotFsync(_ fd: Int32, _ datasync: Int32) -> Int32 {
         target = rt.file(device: id.dev, inode: id.ino)
         if let f = target, !f.mappings.isEmpty {
             let r = commitReleasingGlobal(rt, f, datasync != 0 ? "fdatasync" : "fsync")
-            snapshot_global_unlock()
             if r != 0 { return r }
             // The commit made the data durable; the real call also covers metadata (e.g. size).
-            return datasync != 0 ? snapshot_raw_fdatasync(fd) : snapshot_raw_fsync(fd)
+            return datasync != 0 ? snapshot_sys_fdatasync(fd) : snapshot_sys_fsync(fd)
         }
     }
     snapshot_global_unlock()
-    return datasync != 0 ? snapshot_raw_fdatasync(fd) : snapshot_raw_fsync(fd)
+    return datasync != 0 ? snapshot_sys_fdatasync(fd) : snapshot_sys_fsync(fd)
 }
 
 @_cdecl("snapshot_rt_sync")
 public func snapshotSync(_ addr: UnsafeMutableRawPointer?) -> Int32 {
     snapshot_global_lock()
-    defer { snapshot_global_unlock() }
-    guard let rt = runtimeInstance else { snapshot_set_errno(EINVAL); return -1 }
     let a = Int(bitPattern: addr)
-    guard let f = rt.file(containing: a) else { snapshot_set_errno(EINVAL); return -1 }
-    let off = (a - rt.workingBase - f.windowOffset) & ~(pageSize - 1)
-    if !f.isMapped(off, off + pageSize) { snapshot_set_errno(EINVAL); return -1 }
+    guard let rt = runtimeInstance, let f = rt.file(containing: a),
+          f.isMapped((a - rt.workingBase - f.windowOffset) & ~(pageSize - 1),
+                     ((a - rt.workingBase - f.windowOffset) & ~(pageSize - 1)) + pageSize) else {
+        snapshot_global_unlock()
+        snapshot_set_errno(EINVAL)
+        return -1
+    }
     return commitReleasingGlobal(rt, f, "snapshot_sync")
 }

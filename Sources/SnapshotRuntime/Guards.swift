@@ -1,5 +1,6 @@
 // Guards and queries on managed ranges and files: mprotect, fallocate, is_managed.
 import CSnapshotShim
+import CSnapshotPmem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,7 +9,7 @@ import Glibc
 public func snapshotMprotect(_ addr: UnsafeMutableRawPointer?, _ len: Int, _ prot: Int32) -> Int32 {
     snapshot_global_lock()
     defer { snapshot_global_unlock() }
-    guard let rt = runtimeInstance else { return snapshot_raw_mprotect(addr, len, prot) }
+    guard let rt = runtimeInstance else { return snapshot_sys_mprotect(addr, len, prot) }
     let a = Int(bitPattern: addr)
     let length = (len + pageSize - 1) & ~(pageSize - 1)
     if let f = rt.file(containing: a), a % pageSize == 0 {
@@ -17,7 +18,7 @@ public func snapshotMprotect(_ addr: UnsafeMutableRawPointer?, _ len: Int, _ pro
             // Changing the protection of the working copy is harmless: it is private memory. The
             // runtime's own copies into it (write(2) to the file) then avoid relying on it.
             if prot != PROT_READ | PROT_WRITE { f.protectionChanged = true }
-            return snapshot_raw_mprotect(addr, len, prot)
+            return snapshot_sys_mprotect(addr, len, prot)
         }
     }
     return fail(ENOTSUP, "mprotect(\(hex(a)), \(len)) refused (ENOTSUP): the range is not inside one managed mapping")

@@ -9,6 +9,7 @@
 // lseek, so dup'd descriptors and forks share it exactly as POSIX says; O_APPEND writes at the
 // logical end. A file merely opened and written, never mapped, is not managed and never gets here.
 import CSnapshotShim
+import CSnapshotPmem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -38,7 +39,7 @@ private func iovTotal(_ iov: UnsafePointer<iovec>?, _ n: Int32) -> Int? {
 /// The position an I/O call starts at (nil: errno set).
 private func startPosition(_ fd: Int32, _ off: off_t) -> Int? {
     if off >= 0 { return Int(off) }
-    let cur = snapshot_raw_lseek(fd, 0, SEEK_CUR)
+    let cur = snapshot_sys_lseek(fd, 0, SEEK_CUR)
     return cur < 0 ? nil : Int(cur)
 }
 
@@ -48,7 +49,7 @@ public func snapshotWrite(_ slot: Int32, _ fd: Int32, _ iov: UnsafePointer<iovec
     snapshot_global_lock()
     defer { snapshot_global_unlock() }
     guard let f = managedFile(runtimeInstance, slot, fd), let rt = runtimeInstance else {
-        return snapshot_raw_pwritev2(fd, iov, iovcnt, off < 0 ? -1 : off, append != 0 ? 0x10 : 0)
+        return snapshot_sys_pwritev2(fd, iov, iovcnt, off < 0 ? -1 : off, append != 0 ? 0x10 : 0)
     }
     let flags = fcntl(fd, F_GETFL)
     if flags < 0 { return -1 }
@@ -93,7 +94,7 @@ public func snapshotWrite(_ slot: Int32, _ fd: Int32, _ iov: UnsafePointer<iovec
     __snapshot_record(base + pos, total)
     // write/writev move the file offset (with O_APPEND, to the new end); pwrite never does (on
     // Linux, not even with O_APPEND).
-    if off < 0 { _ = snapshot_raw_lseek(fd, off_t(end), SEEK_SET) }
+    if off < 0 { _ = snapshot_sys_lseek(fd, off_t(end), SEEK_SET) }
     return total
 }
 
@@ -103,7 +104,7 @@ public func snapshotRead(_ slot: Int32, _ fd: Int32, _ iov: UnsafePointer<iovec>
     snapshot_global_lock()
     defer { snapshot_global_unlock() }
     guard let f = managedFile(runtimeInstance, slot, fd), let rt = runtimeInstance else {
-        return snapshot_raw_preadv2(fd, iov, iovcnt, off < 0 ? -1 : off, 0)
+        return snapshot_sys_preadv2(fd, iov, iovcnt, off < 0 ? -1 : off, 0)
     }
     let flags = fcntl(fd, F_GETFL)
     if flags < 0 { return -1 }
@@ -126,7 +127,7 @@ public func snapshotRead(_ slot: Int32, _ fd: Int32, _ iov: UnsafePointer<iovec>
         at += n
         left -= n
     }
-    if off < 0 { _ = snapshot_raw_lseek(fd, off_t(pos + avail), SEEK_SET) }
+    if off < 0 { _ = snapshot_sys_lseek(fd, off_t(pos + avail), SEEK_SET) }
     return avail
 }
 
@@ -160,7 +161,7 @@ extension ManagedFile {
             let fromFile = max(0, min(stop, fileBackedEnd) - at)
             var done = 0
             while done < fromFile {
-                let r = snapshot_raw_pread(fd, out + done, fromFile - done, off_t(at + done))
+                let r = snapshot_sys_pread(fd, out + done, fromFile - done, off_t(at + done))
                 if r < 0 { return false }
                 if r == 0 { break }
                 done += r

@@ -2,6 +2,7 @@
 // reference counts, because several mappings of one file alias the same window addresses and so
 // stay coherent), the engine's PersistentFile (undo log + single-writer lock), and a commit mutex.
 import CSnapshotShim
+import CSnapshotPmem
 import SnapshotLog
 #if canImport(Glibc)
 import Glibc
@@ -27,6 +28,7 @@ final class ManagedFile {
     let fd: Int32                   // our own O_RDWR descriptor (the program may close its own)
     var log: PersistentFile?
     let ownerPID: pid_t             // a forked child inherits the object but is not the writer
+    private let ownerGeneration = snapshot_fork_generation()
     var windowOffset: Int           // window start, relative to the working base
     var windowSize: Int
     var mappings: [UserMapping] = []
@@ -88,7 +90,8 @@ final class ManagedFile {
         commitMutex.deallocate()
     }
 
-    var isOwner: Bool { ownerPID == currentProcessID() }
+    /// Not a forked child (the atfork handler counts forks): one load, on every commit.
+    var isOwner: Bool { snapshot_fork_generation() == ownerGeneration }
 
     func lock() { pthread_mutex_lock(commitMutex) }
     func unlock() { pthread_mutex_unlock(commitMutex) }

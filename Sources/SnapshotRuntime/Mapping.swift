@@ -6,7 +6,7 @@ import SnapshotLog
 import Glibc
 #endif
 
-private let mapFailed = snapshot_map_failed()
+private let mapFailed = snapshot_sys_map_failed()
 private var lengthForTracking = 0   // under the global lock
 
 private func failMap(_ code: Int32, _ line: String) -> UnsafeMutableRawPointer? {
@@ -20,7 +20,7 @@ public func snapshotMmap(_ addr: UnsafeMutableRawPointer?, _ len: Int, _ prot: I
     snapshot_global_lock()
     defer { snapshot_global_unlock() }
     readEnvironmentOnce()
-    let passThrough = { snapshot_raw_mmap(addr, len, prot, flags, fd, off) }
+    let passThrough = { snapshot_sys_mmap(addr, len, prot, flags, fd, off) }
     if snapshot_state == SNAPSHOT_STATE_DISABLED { return passThrough() }
     guard let id = fileIdentity(fd), (id.mode & UInt32(S_IFMT)) == UInt32(S_IFREG) else {
         return passThrough()   // not a regular file (devices, DAX character devices, bad fd: kernel says)
@@ -106,7 +106,7 @@ public func snapshotMmap(_ addr: UnsafeMutableRawPointer?, _ len: Int, _ prot: I
     let alreadyMapped = !(pieces.count == 1 && pieces[0] == (off, extent))
     if prot & PROT_WRITE != 0 && alreadyMapped {
         // Pages shared with an earlier (maybe read-only) mapping: make them as accessible as asked.
-        _ = snapshot_raw_mprotect(UnsafeMutableRawPointer(bitPattern: rt.workingBase + file.windowOffset + off),
+        _ = snapshot_sys_mprotect(UnsafeMutableRawPointer(bitPattern: rt.workingBase + file.windowOffset + off),
                                   extent - off, prot | PROT_READ)
     }
     if prot & PROT_WRITE == 0 || prot & PROT_READ == 0 { file.protectionChanged = true }
@@ -142,7 +142,7 @@ private func openManaged(_ rt: Runtime, _ id: (dev: UInt64, ino: UInt64, mode: U
     }
     if log.recoveredLines > 0 {
         // PersistentFile.init replayed the log (it recovers while holding the lock).
-        snapshot_stats_add(0, 0, 0, 0, 0, 1)
+        snapshot_stats_add(0, 0, 0, 0, 0, 1, 0)
         warn("recovered \(path): replayed \(log.recoveredLines) line(s) of commits a crash had kept out of the file; the file is at its last committed state")
     }
     // Recovery may have changed the size (the size is part of each commit and replay restores
@@ -219,7 +219,7 @@ private func readOnlyShared(_ id: (dev: UInt64, ino: UInt64, mode: UInt32, size:
     if !PersistentFile.mayNeedRecovery(fd: fd, path: path) { return passThrough() }   // nothing pending
     do {
         if try PersistentFile.recoverIfNeeded(dataPath: path) {
-            snapshot_stats_add(0, 0, 0, 0, 0, 1)
+            snapshot_stats_add(0, 0, 0, 0, 0, 1, 0)
             warn("recovered \(path): replayed the commits a crash had kept out of the file; it is at its last committed state")
         }
     } catch {
@@ -233,7 +233,7 @@ private func readOnlyShared(_ id: (dev: UInt64, ino: UInt64, mode: UInt32, size:
 public func snapshotMunmap(_ addr: UnsafeMutableRawPointer?, _ len: Int) -> Int32 {
     snapshot_global_lock()
     defer { snapshot_global_unlock() }
-    guard let rt = runtimeInstance else { return snapshot_raw_munmap(addr, len) }
+    guard let rt = runtimeInstance else { return snapshot_sys_munmap(addr, len) }
     let a = Int(bitPattern: addr)
     if a % pageSize != 0 || len == 0 { snapshot_set_errno(EINVAL); return -1 }
     let length = (len + pageSize - 1) & ~(pageSize - 1)

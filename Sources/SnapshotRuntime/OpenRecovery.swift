@@ -26,7 +26,7 @@ public func snapshotOpened(_ fd: Int32) -> Int32 {
           PersistentFile.mayNeedRecovery(fd: fd, path: path) else { return 0 }
     do {
         if case .recovered(_, let lines) = try PersistentFile.recover(dataPath: path, adopt: false), lines > 0 {
-            snapshot_stats_add(0, 0, 0, 0, 0, 1)
+            snapshot_stats_add(0, 0, 0, 0, 0, 1, 0)
             warn("recovered \(path): replayed \(lines) line(s) of commits a crash had kept out of the file; the file is at its last committed state")
         }
     } catch {

@@ -15,7 +15,7 @@ import CSnapshotShim
 import Glibc
 #endif
 
-private let mapFailed = snapshot_map_failed()
+private let mapFailed = snapshot_sys_map_failed()
 
 @inline(__always) func pageUp(_ x: Int) -> Int { (x + pageSize - 1) & ~(pageSize - 1) }
 @inline(__always) func pageDown(_ x: Int) -> Int { x & ~(pageSize - 1) }
@@ -24,7 +24,7 @@ private let mapFailed = snapshot_map_failed()
 private var beyondEOFFD: Int32 = -1
 
 private func beyondEOF() -> Int32 {
-    if beyondEOFFD < 0 { beyondEOFFD = snapshot_fd_protect(snapshot_raw_memfd("snapshot-beyond-eof")) }
+    if beyondEOFFD < 0 { beyondEOFFD = snapshot_fd_protect(snapshot_sys_memfd("snapshot-beyond-eof")) }
     return beyondEOFFD
 }
 
@@ -37,7 +37,7 @@ func mapWorking(_ rt: Runtime, _ f: ManagedFile, _ lo: Int, _ hi: Int, prot: Int
     var cursor = lo
     func map(_ end: Int, _ flags: Int32, _ fd: Int32) -> Bool {
         if end <= cursor { return true }
-        let r = snapshot_raw_mmap(UnsafeMutableRawPointer(bitPattern: base + cursor), end - cursor, prot,
+        let r = snapshot_sys_mmap(UnsafeMutableRawPointer(bitPattern: base + cursor), end - cursor, prot,
                                   MAP_PRIVATE | MAP_FIXED | flags, fd, fd < 0 ? 0 : off_t(cursor))
         if r == mapFailed { return false }
         cursor = end
@@ -83,10 +83,10 @@ func mapWindowPages(_ rt: Runtime, _ f: ManagedFile, _ lo: Int, _ hi: Int, prot:
 /// plain shared mapping is used.
 func mapPersistent(_ p: Int, _ len: Int, _ fd: Int32, _ off: Int) -> UnsafeMutableRawPointer? {
     let mapSync: Int32 = 0x80000, sharedValidate: Int32 = 0x03
-    let r = snapshot_raw_mmap(UnsafeMutableRawPointer(bitPattern: p), len, PROT_READ | PROT_WRITE,
+    let r = snapshot_sys_mmap(UnsafeMutableRawPointer(bitPattern: p), len, PROT_READ | PROT_WRITE,
                               sharedValidate | mapSync | MAP_FIXED, fd, off_t(off))
     if r != mapFailed { return r }
-    return snapshot_raw_mmap(UnsafeMutableRawPointer(bitPattern: p), len, PROT_READ | PROT_WRITE,
+    return snapshot_sys_mmap(UnsafeMutableRawPointer(bitPattern: p), len, PROT_READ | PROT_WRITE,
                              MAP_SHARED | MAP_FIXED, fd, off_t(off))
 }
 
@@ -107,7 +107,7 @@ func zeroWorking(_ rt: Runtime, _ f: ManagedFile, _ lo: Int, _ hi: Int) {
     // No /proc: make the pages writable for the moment. Managed pages are read-write unless the
     // program chose otherwise, and then it cannot notice the difference until it mprotects again.
     let page = pageDown(addr), len = pageUp(addr + hi - lo) - page
-    _ = snapshot_raw_mprotect(UnsafeMutableRawPointer(bitPattern: page), len, PROT_READ | PROT_WRITE)
+    _ = snapshot_sys_mprotect(UnsafeMutableRawPointer(bitPattern: page), len, PROT_READ | PROT_WRITE)
     memset(UnsafeMutableRawPointer(bitPattern: addr)!, 0, hi - lo)
 }
 

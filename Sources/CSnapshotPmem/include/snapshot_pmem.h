@@ -35,15 +35,27 @@ void snapshot_pmem_flush(const void *addr, size_t len);
 /* pmem_drain(): wait until every flushed / non-temporal store of this thread is durable. */
 void snapshot_pmem_drain(void);
 
-/* ---- raw system calls (sys_raw.c); errno is set on failure ---- */
-/* Returns NULL (not MAP_FAILED) on failure. */
+/* ---- raw system calls (sys_raw.c): the one layer, the kernel's convention ----
+ * -1 and errno on failure; mmap / mremap return MAP_FAILED (snapshot_sys_map_failed()). */
 void *snapshot_sys_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
+void *snapshot_sys_map_failed(void);
 int snapshot_sys_munmap(void *addr, size_t len);
-/* mremap(old, oldlen, newlen, MREMAP_MAYMOVE); NULL on failure. */
+/* mremap(old, oldlen, newlen, MREMAP_MAYMOVE). */
 void *snapshot_sys_mremap_maymove(void *old, size_t oldlen, size_t newlen);
 int snapshot_sys_msync(void *addr, size_t len, int flags);
+int snapshot_sys_mprotect(void *addr, size_t len, int prot);
 int snapshot_sys_fsync(int fd);
 int snapshot_sys_fdatasync(int fd);
+ssize_t snapshot_sys_pread(int fd, void *buf, size_t n, off_t off);
+off_t snapshot_sys_lseek(int fd, off_t off, int whence);
+struct iovec;
+ssize_t snapshot_sys_pwritev2(int fd, const struct iovec *iov, int n, off_t off, int flags);
+ssize_t snapshot_sys_preadv2(int fd, const struct iovec *iov, int n, off_t off, int flags);
+/* An empty memfd (MFD_CLOEXEC). */
+int snapshot_sys_memfd(const char *name);
+/* The process's one pthread_atfork registration: these run after the engine's own fork steps
+ * (a second call replaces the hooks). */
+void snapshot_sys_fork_hooks(void (*prepare)(void), void (*parent)(void), void (*child)(void));
 /* Incremented in the child at every fork (pthread_atfork, registered at the first call). */
 uint64_t snapshot_fork_generation(void);
 /* getpid(), cached; the pthread_atfork child handler makes a forked child look its own pid up. */
@@ -78,6 +90,27 @@ void snapshot_nt_copy(void *dst, const void *src, size_t len);
 uint32_t snapshot_nt_copy_crc(void *dst, const void *src, size_t len);
 /* snapshot_crc32c(crc, <v as 4 little-endian bytes>, 4), without the call overhead. */
 uint32_t snapshot_crc32c_u32(uint32_t crc, uint32_t v);
+
+/* ---- a commit's bulk copies, one call for all its runs (record_copy.c, nt_copy.c) ---- */
+/* A dirty run as file byte offsets (the layout of Swift's DirtyRun: two Ints). */
+struct snapshot_copy_run {
+    intptr_t offset;
+    intptr_t length;
+};
+/* Copies a record body to dst and returns its chained checksum,
+ *   crc32c_u32(...crc32c_u32(crc32c_u32(0, segment_crc(head)), segment_crc(run 0))..., run n-1):
+ * the head_len descriptor bytes at dst (head must be readable, and dst writable, up to
+ * slots_start, which is a multiple of 64: the bytes after head_len are padding, copied but not
+ * checksummed), then run k's bytes src[offset, min(offset + length, limit)) at
+ * dst + slots_start + the 64-rounded lengths of runs 0..k-1.
+ * nontemporal: streaming stores (libpmem loaded; durable after the next drain), else plain. */
+uint32_t snapshot_copy_record_body(void *dst, const void *head, size_t head_len, size_t slots_start,
+                                   const void *src, const struct snapshot_copy_run *runs, size_t n,
+                                   intptr_t limit, int nontemporal);
+/* snapshot_nt_copy of each run's bytes [offset, min(offset + length, limit)) from src to dst
+ * (both at file offset 0). */
+void snapshot_nt_copy_runs(void *dst, const void *src, const struct snapshot_copy_run *runs, size_t n,
+                           intptr_t limit);
 
 /* ---- file identity (file_identity.c) ---- */
 struct snapshot_file_identity {

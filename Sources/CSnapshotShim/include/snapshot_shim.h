@@ -39,14 +39,6 @@ void snapshot_publish(uintptr_t working_base, uintptr_t working_size, uintptr_t 
                       uint64_t *bits, uint64_t *l1, uint64_t *l2, uint64_t *drop);
 
 /* ---- Raw system calls (never interposed, never allocate; -1/MAP_FAILED + errno) ------------- */
-void *snapshot_raw_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
-int snapshot_raw_munmap(void *addr, size_t len);
-int snapshot_raw_msync(void *addr, size_t len, int flags);
-int snapshot_raw_mprotect(void *addr, size_t len, int prot);
-int snapshot_raw_fsync(int fd);
-int snapshot_raw_fdatasync(int fd);
-void *snapshot_map_failed(void);
-int snapshot_raw_memfd(const char *name);
 
 int snapshot_get_errno(void);
 void snapshot_set_errno(int e);
@@ -116,22 +108,18 @@ void snapshot_fd_set(int fd, int slot);
 void snapshot_fd_scan(uint64_t dev, uint64_t ino, int slot, int skip);
 int snapshot_fd_slot_slow(int fd);
 /* Raw read/write/seek of the runtime's own descriptors (never interposed). */
-ssize_t snapshot_raw_pread(int fd, void *buf, size_t n, off_t off);
-off_t snapshot_raw_lseek(int fd, off_t off, int whence);
 struct iovec;
 /* off -1: at (and advancing) the file offset. */
-ssize_t snapshot_raw_pwritev2(int fd, const struct iovec *iov, int n, off_t off, int flags);
-ssize_t snapshot_raw_preadv2(int fd, const struct iovec *iov, int n, off_t off, int flags);
 /* Reads n bytes of this process's memory at src whatever its protection (/proc/self/mem). */
 int snapshot_peek(void *dst, const void *src, size_t n);
 /* Copies n bytes into this process's memory at dst whatever its protection, as a debugger does
  * (/proc/self/mem: private pages are written copy-on-write). 0, or -1 + errno. */
 int snapshot_poke(void *dst, const void *src, size_t n);
 
-/* ---- Statistics --------------------------------------------------------------------------- */
+/* ---- Statistics (stats.c) ----------------------------------------------------------------- */
+/* Adds to snapshot_stats()'s totals (through the calling thread's own counters). */
 void snapshot_stats_add(uint64_t commits, uint64_t lines, uint64_t log_bytes, uint64_t data_bytes,
-                        uint64_t nanoseconds, uint64_t recoveries);
-void snapshot_stats_add_ordering_points(uint64_t n);
+                        uint64_t nanoseconds, uint64_t recoveries, uint64_t ordering_points);
 
 #ifdef __cplusplus
 }
