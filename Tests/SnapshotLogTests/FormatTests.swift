@@ -50,6 +50,55 @@ final class FormatTests: XCTestCase {
         }
     }
 
+    /// snapshot_copy_record_body (one call for the whole body) gives the bytes and the checksum of
+    /// the segment-by-segment definition: chainSegment over the descriptor block and each run.
+    func testRecordBodyCopyMatchesSegmentDefinition() {
+        let size = 1 << 16
+        let src = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 4096)
+        let dst = UnsafeMutableRawPointer.allocate(byteCount: size * 2, alignment: 64)
+        let desc = UnsafeMutableRawPointer.allocate(byteCount: 4096, alignment: 64)
+        defer { src.deallocate(); dst.deallocate(); desc.deallocate() }
+        for i in 0..<size { src.storeBytes(of: UInt8(truncatingIfNeeded: i &* 29 &+ 11), toByteOffset: i, as: UInt8.self) }
+        for i in 0..<4096 { desc.storeBytes(of: UInt8(truncatingIfNeeded: i &* 5 &+ 1), toByteOffset: i, as: UInt8.self) }
+        let ntModes: [Int32] = snapshot_pmem_load() == 0 ? [0, 1] : [0]
+        // Single lines, lines below and above the 256-byte lanes threshold, a run clipped at the
+        // file's end (not whole lines), descriptor blocks below and above one line.
+        let cases: [(runs: [DirtyRun], limit: Int, descBytes: Int)] = [
+            ([DirtyRun(offset: 0, length: 64)], size, 3),
+            ([DirtyRun(offset: 64, length: 64), DirtyRun(offset: 640, length: 192), DirtyRun(offset: 4096, length: 256)], size, 9),
+            ([DirtyRun(offset: 128, length: 4096), DirtyRun(offset: 8192, length: 8192)], size, 70),
+            ([DirtyRun(offset: 1024, length: 64), DirtyRun(offset: 2048, length: 128)], 2048 + 100, 300),
+            ([], size, 0),
+        ]
+        for c in cases {
+            let slotsStart = LogFormat.align64(c.descBytes)
+            var want = chainSegment(0, snapshot_segment_crc(desc, c.descBytes))
+            var slot = slotsStart
+            var expected: [(Int, Int, Int)] = []   // (dst offset, src offset, bytes)
+            for r in c.runs {
+                let n = min(r.offset + r.length, c.limit) - r.offset
+                want = chainSegment(want, snapshot_segment_crc(src + r.offset, n))
+                expected.append((slot, r.offset, n))
+                slot += (r.length + 63) & ~63
+            }
+            for nt in ntModes {
+                dst.initializeMemory(as: UInt8.self, repeating: 0xEE, count: size * 2)
+                let got = c.runs.withUnsafeBufferPointer { b in
+                    b.withMemoryRebound(to: snapshot_copy_run.self) {
+                        snapshot_copy_record_body(dst, desc, c.descBytes, slotsStart, src, $0.baseAddress, $0.count, c.limit, nt)
+                    }
+                }
+                if nt != 0 { snapshot_pmem_drain() }
+                XCTAssertEqual(got, want, "checksum, runs \(c.runs.count) nt \(nt)")
+                XCTAssertEqual(memcmp(dst, desc, c.descBytes), 0, "descriptor bytes nt \(nt)")
+                for (d, so, n) in expected {
+                    XCTAssertEqual(memcmp(dst + d, src + so, n), 0, "run at \(so) nt \(nt)")
+                }
+                XCTAssertEqual(dst.load(fromByteOffset: slot, as: UInt8.self), 0xEE, "no write past the last slot nt \(nt)")
+            }
+        }
+    }
+
     func testFNV1aKnownValues() {
         var h = FNV1a64()
         XCTAssertEqual(h.hex, "cbf29ce484222325")
