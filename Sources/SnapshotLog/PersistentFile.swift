@@ -517,6 +517,11 @@ public final class PersistentFile {
         return b
     }
 
+    /// Would a commit of no runs and of `size` do nothing at all (the last commit is durable, the
+    /// size is the committed one, and no trace wants to see the commit)?
+    @inline(__always)
+    public func commitsNothing(size: Int) -> Bool { !tracing && size == dataSize && log != nil }
+
     /// Validates the runs and encodes their descriptors into `desc`.
     /// Returns (descriptor bytes, lines, data bytes, payload slot bytes).
     private func encode(_ runs: UnsafeBufferPointer<DirtyRun>, fileLength: Int) throws -> (Int, Int, Int, Int) {
