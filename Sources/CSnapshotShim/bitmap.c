@@ -15,15 +15,38 @@ static int grow(void **p, size_t *cap, size_t elem) {
     return 0;
 }
 
-static int emit(struct snapshot_collector *c, intptr_t off, intptr_t len) {
-    if (c->nruns && c->runs[c->nruns - 1].offset + c->runs[c->nruns - 1].length == off) {
-        c->runs[c->nruns - 1].length += len;     // adjacent to the previous run: coalesce
-        return 0;
+// The saved words (ascending pages) as runs of consecutive dirty lines, window offsets, adjacent
+// runs coalesced across page boundaries. 0, or -1 (ENOMEM).
+static int runs_of_saved(struct snapshot_collector *c, uintptr_t win_off) {
+    struct snapshot_run *runs = c->runs;
+    size_t nruns = 0, cap = c->runs_cap;
+    intptr_t last_end = -1;
+    for (size_t k = 0; k < c->nsaved; k++) {
+        uint64_t b = c->saved[k].bits;
+        intptr_t pageoff = (intptr_t)((c->saved[k].word << 12) - win_off);
+        while (b) {                                        // each run of consecutive set bits
+            unsigned s = (unsigned)__builtin_ctzll(b);
+            uint64_t shifted = b >> s;
+            unsigned n = ~shifted == 0 ? 64 : (unsigned)__builtin_ctzll(~shifted);
+            intptr_t off = pageoff + (intptr_t)s * 64, len = (intptr_t)n * 64;
+            b = (s + n >= 64) ? 0 : b & (~0ull << (s + n));
+            if (off == last_end) {
+                runs[nruns - 1].length += len;             // adjacent to the previous run: coalesce
+            } else {
+                if (__builtin_expect(nruns == cap, 0)) {
+                    c->nruns = nruns;
+                    if (grow((void **)&c->runs, &c->runs_cap, sizeof *c->runs)) return -1;
+                    runs = c->runs;
+                    cap = c->runs_cap;
+                }
+                runs[nruns].offset = off;
+                runs[nruns].length = len;
+                nruns++;
+            }
+            last_end = off + len;
+        }
     }
-    if (c->nruns == c->runs_cap && grow((void **)&c->runs, &c->runs_cap, sizeof *c->runs)) return -1;
-    c->runs[c->nruns].offset = off;
-    c->runs[c->nruns].length = len;
-    c->nruns++;
+    c->nruns = nruns;
     return 0;
 }
 
@@ -34,56 +57,64 @@ int snapshot_collect(struct snapshot_collector *c, uintptr_t win_off, uintptr_t 
 // Scans only the level-2 words that cover [win_off + lo, win_off + hi): a file mapped at the start
 // of a 1 GiB window then costs a few word tests, not 64. A level-2 word (16 MiB) never straddles
 // two windows (16 MiB-aligned), so whatever it holds belongs to this file's window.
+//
+// This runs on every commit. Two passes keep each loop small enough for the registers: the first
+// only takes words (exchanges) and saves them; the second, with no atomics, turns the saved words
+// into coalesced runs. The bitmap pointers and the collector's fields live in locals: every
+// sequentially consistent exchange is a compiler barrier, and through memory they would be
+// reloaded after each one.
 int snapshot_collect_part(struct snapshot_collector *c, uintptr_t win_off, uintptr_t lo, uintptr_t hi) {
-    c->nruns = 0;
-    c->nsaved = 0;
-    c->lines = 0;
+    uint64_t *const dirty = snapshot_dirty_bits, *const l1 = snapshot_dirty_l1, *const l2 = snapshot_dirty_l2;
+    uint64_t *const drop = snapshot_drop_bits;
+    struct snapshot_saved *saved = c->saved;
+    size_t nsaved = 0, saved_cap = c->saved_cap;
     size_t page0 = (win_off + lo) >> 12, pages = (hi - lo + 4095) >> 12;
     size_t l2_first = page0 >> 12, l2_end = (page0 + pages + 4095) >> 12;
+    size_t i1 = 0, page = 0;
+    uint64_t m2 = 0, m1 = 0, bits = 0;
+    c->nruns = 0;
     for (size_t i2 = l2_first; i2 < l2_end; i2++) {
-        if (!__atomic_load_n(&snapshot_dirty_l2[i2], __ATOMIC_RELAXED)) continue;
-        uint64_t m2 = __atomic_exchange_n(&snapshot_dirty_l2[i2], 0, __ATOMIC_SEQ_CST);
+        if (!__atomic_load_n(&l2[i2], __ATOMIC_RELAXED)) continue;
+        m2 = __atomic_exchange_n(&l2[i2], 0, __ATOMIC_SEQ_CST);
         while (m2) {
-            size_t i1 = (i2 << 6) | (size_t)__builtin_ctzll(m2);
+            i1 = (i2 << 6) | (size_t)__builtin_ctzll(m2);
             m2 &= m2 - 1;
-            uint64_t m1 = __atomic_exchange_n(&snapshot_dirty_l1[i1], 0, __ATOMIC_SEQ_CST);
+            m1 = __atomic_exchange_n(&l1[i1], 0, __ATOMIC_SEQ_CST);
             while (m1) {
-                size_t page = (i1 << 6) | (size_t)__builtin_ctzll(m1);
+                page = (i1 << 6) | (size_t)__builtin_ctzll(m1);
                 m1 &= m1 - 1;
-                uint64_t bits = __atomic_exchange_n(&snapshot_dirty_bits[page], 0, __ATOMIC_SEQ_CST);
+                bits = __atomic_exchange_n(&dirty[page], 0, __ATOMIC_SEQ_CST);
                 if (!bits) continue;
-                if (snapshot_drop_bits) {                  // SNAPSHOT_TEST_FAULT=drop-thread
-                    uint64_t d = __atomic_load_n(&snapshot_drop_bits[page], __ATOMIC_RELAXED) & bits;
-                    if (d) __atomic_fetch_and(&snapshot_drop_bits[page], ~d, __ATOMIC_SEQ_CST);
+                if (__builtin_expect(drop != 0, 0)) {      // SNAPSHOT_TEST_FAULT=drop-thread
+                    uint64_t d = __atomic_load_n(&drop[page], __ATOMIC_RELAXED) & bits;
+                    if (d) __atomic_fetch_and(&drop[page], ~d, __ATOMIC_SEQ_CST);
                     bits &= ~d;
                     if (!bits) continue;
                 }
-                if (c->nsaved == c->saved_cap && grow((void **)&c->saved, &c->saved_cap, sizeof *c->saved)) {
-                    __atomic_fetch_or(&snapshot_dirty_bits[page], bits, __ATOMIC_SEQ_CST);
-                    snapshot_summarise(page);
-                    snapshot_collect_restore(c);
-                    return -1;
+                if (__builtin_expect(nsaved == saved_cap, 0)) {
+                    c->nsaved = nsaved;
+                    if (grow((void **)&c->saved, &c->saved_cap, sizeof *c->saved)) goto give_back;
+                    saved = c->saved;
+                    saved_cap = c->saved_cap;
                 }
-                c->saved[c->nsaved].word = page;
-                c->saved[c->nsaved].bits = bits;
-                c->nsaved++;
-                c->lines += (size_t)__builtin_popcountll(bits);
-                intptr_t pageoff = (intptr_t)((page << 12) - win_off);
-                uint64_t b = bits;
-                while (b) {                                // each run of consecutive set bits
-                    unsigned s = (unsigned)__builtin_ctzll(b);
-                    uint64_t shifted = b >> s;
-                    unsigned n = ~shifted == 0 ? 64 : (unsigned)__builtin_ctzll(~shifted);
-                    if (emit(c, pageoff + (intptr_t)s * 64, (intptr_t)n * 64)) {
-                        snapshot_collect_restore(c);
-                        return -1;
-                    }
-                    b = (s + n >= 64) ? 0 : b & (~0ull << (s + n));
-                }
+                saved[nsaved].word = page;
+                saved[nsaved].bits = bits;
+                nsaved++;
             }
         }
     }
-    return 0;
+    c->nsaved = nsaved;
+    return runs_of_saved(c, win_off) ? (snapshot_collect_restore(c), -1) : 0;
+    // Out of memory: everything taken goes back, the summaries included. This page's bits (taken,
+    // not saved) and the summary bits cleared above pages not yet visited (m1, m2) would otherwise
+    // hide dirty lines from every later commit.
+give_back:
+    __atomic_fetch_or(&dirty[page], bits, __ATOMIC_SEQ_CST);
+    snapshot_summarise(page);
+    for (; m1; m1 &= m1 - 1) snapshot_summarise((i1 << 6) | (size_t)__builtin_ctzll(m1));
+    if (m2) __atomic_fetch_or(&l2[i1 >> 6], m2, __ATOMIC_SEQ_CST);   // their l1 words are intact
+    snapshot_collect_restore(c);
+    return -1;
 }
 
 size_t snapshot_clip_runs(struct snapshot_collector *c, const intptr_t *spans, size_t nspans, intptr_t limit) {

@@ -4,13 +4,13 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 #include "snapshot_shim.h"
+#include "snapshot_lock.h"
 #include "snapshot_pmem.h"
 #include "internal.h"
 
@@ -60,16 +60,16 @@ void snapshot_message(const char *line) {
     errno = saved;
 }
 
-static pthread_mutex_t global_lock = PTHREAD_MUTEX_INITIALIZER;
-void snapshot_global_lock(void) { pthread_mutex_lock(&global_lock); }
-void snapshot_global_unlock(void) { pthread_mutex_unlock(&global_lock); }
+static snapshot_lock_t global_lock;
+void snapshot_global_lock(void) { snapshot_lock_take(&global_lock); }
+void snapshot_global_unlock(void) { snapshot_lock_drop(&global_lock); }
 
 // A fork while another thread holds the global lock would leave the child's copy locked forever.
-static void atfork_prepare(void) { pthread_mutex_lock(&global_lock); }
-static void atfork_parent(void) { pthread_mutex_unlock(&global_lock); }
+static void atfork_prepare(void) { snapshot_lock_take(&global_lock); }
+static void atfork_parent(void) { snapshot_lock_drop(&global_lock); }
 void snapshot_ro_atfork_child(void);
 static void atfork_child(void) {
-    pthread_mutex_init(&global_lock, NULL);
+    snapshot_lock_reset(&global_lock);
     snapshot_ro_atfork_child();
 }
 void snapshot_install_fork_handlers(void) {

@@ -39,7 +39,7 @@ final class ManagedFile {
             for s in spans { spanBounds.append(s.start); spanBounds.append(s.end) }
         }
     }
-    let commitMutex: UnsafeMutablePointer<pthread_mutex_t>
+    let commitMutex: UnsafeMutablePointer<snapshot_lock_t>
     let collector: UnsafeMutablePointer<snapshot_collector>
     // Size is part of the atomic state (see FileSize.swift): the program sees logicalSize; the
     // real file keeps committedSize until the next commit makes logicalSize durable.
@@ -77,7 +77,7 @@ final class ManagedFile {
         self.windowOffset = windowOffset
         self.windowSize = windowSize
         commitMutex = .allocate(capacity: 1)
-        pthread_mutex_init(commitMutex, nil)
+        commitMutex.initialize(to: snapshot_lock_t(state: 0))
         collector = .allocate(capacity: 1)
         collector.initialize(to: snapshot_collector())
     }
@@ -86,15 +86,14 @@ final class ManagedFile {
         free(collector.pointee.runs)
         free(collector.pointee.saved)
         collector.deallocate()
-        pthread_mutex_destroy(commitMutex)
         commitMutex.deallocate()
     }
 
     /// Not a forked child (the atfork handler counts forks): one load, on every commit.
     var isOwner: Bool { snapshot_fork_generation() == ownerGeneration }
 
-    func lock() { pthread_mutex_lock(commitMutex) }
-    func unlock() { pthread_mutex_unlock(commitMutex) }
+    @inline(__always) func lock() { snapshot_lock_take(commitMutex) }
+    @inline(__always) func unlock() { snapshot_lock_drop(commitMutex) }
 
     /// Byte ranges [start, end) of the window that currently have count 0 inside [lo, hi).
     func unmappedPieces(_ lo: Int, _ hi: Int) -> [(Int, Int)] {

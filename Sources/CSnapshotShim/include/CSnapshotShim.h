@@ -3,3 +3,4 @@
 #include "snapshot_abi.h"
 #include "snapshot.h"
 #include "snapshot_shim.h"
+#include "snapshot_lock.h"

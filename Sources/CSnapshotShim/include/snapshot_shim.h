@@ -62,7 +62,6 @@ struct snapshot_saved { size_t word; uint64_t bits; };
 struct snapshot_collector {
     struct snapshot_run *runs; size_t nruns, runs_cap;
     struct snapshot_saved *saved; size_t nsaved, saved_cap;
-    size_t lines;
 };
 
 /* Take (atomically exchange to 0) every dirty bit of the window [win_off, win_off+win_len) of the
