@@ -71,7 +71,9 @@ void snapshot_nt_copy_runs(void *dst, const void *src, const struct snapshot_cop
     for (size_t k = 0; k < n; k++) {
         intptr_t off = runs[k].offset, end = off + runs[k].length;
         size_t len = (size_t)((end < limit ? end : limit) - off);
-        if (len < LARGE) nt_small(d + off, s + off, len);
+        if ((((uintptr_t)(d + off) | len) & 63) == 0 && len < LARGE)
+            nt_lines(d + off, s + off, len);              /* whole lines, inline: the usual case */
+        else if (len < LARGE) nt_small(d + off, s + off, len);
         else snapshot_pmem_memcpy_nt(d + off, s + off, len);
     }
 }

@@ -49,6 +49,10 @@ enum LogFormat {
     static let headerCopyOffsets = [0, 4096]
     static let recordsStart = 8192
     static let recordHeaderSize = 64
+    /// Records start on a multiple of this: a cache line on pmem, a page on the page cache (I5: a
+    /// record's pages are never rewritten while an earlier record on them is still needed). The
+    /// format's page is 4096 bytes whatever the machine's page size: a log stays readable anywhere.
+    static func recordGrain(_ medium: Medium) -> Int { medium == .pmem ? 64 : 4096 }
     static let recordMagic: UInt32 = 0x3243_5253      // "SRC2"
     /// The log starts this big and doubles at the start of a lap, up to `autoGrowLimit`, while
     /// laps are short (each lap start costs an extra ordering point). Commits bigger than the

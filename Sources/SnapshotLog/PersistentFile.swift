@@ -405,9 +405,10 @@ public final class PersistentFile {
     /// state and nothing of this commit is applied.
     public func commit(runs: UnsafeBufferPointer<DirtyRun>, working: UnsafeRawPointer,
                        persistent: UnsafeMutableRawPointer, fileLength: Int) throws -> CommitStats {
-        guard let log = log else {
+        guard self.log != nil else {
             throw SnapshotError(code: EBADF, description: "snapshot: commit of \(dataPath) after its PersistentFile was closed")
         }
+        unowned(unsafe) let log = self.log!   // held by self for the whole commit: no retain
         guard snapshot_fork_generation() == ownerGeneration else {
             throw SnapshotError(code: EPERM, description:
                 "snapshot: commit of \(dataPath) from a forked child: the parent process (pid \(ownerPid)) is its writer; only one process may commit a file")
@@ -419,7 +420,7 @@ public final class PersistentFile {
                     size: fileLength, path: dataPath)
         }
         // Nothing new: the last commit is durable already (its record was fenced).
-        if runs.isEmpty && fileLength == dataSize {
+        if hasNothingNew(runs: runs.count, size: fileLength) {
             finishTrace(traceEpoch, fileLength)
             return CommitStats()
         }
@@ -435,8 +436,7 @@ public final class PersistentFile {
         }
         let (descBytes, lines, dataBytes, slots) = try encode(runs, fileLength: fileLength)
         let payloadStart = LogFormat.recordHeaderSize + LogFormat.align64(descBytes)
-        let grain = medium == .pmem ? 64 : 4096
-        let length = LogFormat.align(payloadStart + slots, grain)
+        let length = LogFormat.align(payloadStart + slots, LogFormat.recordGrain(medium))
         if recordUncertain || head + length > log.capacity {
             try startLap(need: length, full: head + length > log.capacity)
         }
@@ -520,7 +520,11 @@ public final class PersistentFile {
     /// Would a commit of no runs and of `size` do nothing at all (the last commit is durable, the
     /// size is the committed one, and no trace wants to see the commit)?
     @inline(__always)
-    public func commitsNothing(size: Int) -> Bool { !tracing && size == dataSize && log != nil }
+    public func commitsNothing(size: Int) -> Bool { !tracing && log != nil && hasNothingNew(runs: 0, size: size) }
+
+    /// No dirty run and the committed size: the last commit, durable already, is this one too.
+    @inline(__always)
+    private func hasNothingNew(runs: Int, size: Int) -> Bool { runs == 0 && size == dataSize }
 
     /// Validates the runs and encodes their descriptors into `desc`.
     /// Returns (descriptor bytes, lines, data bytes, payload slot bytes).

@@ -38,14 +38,16 @@ func commit(_ rt: Runtime, _ f: ManagedFile, _ what: String) -> Int32 {
 
 /// commit, the caller having checked that this process is the file's writer.
 private func commitOwned(_ rt: Runtime, _ f: ManagedFile, _ what: String) -> Int32 {
-    guard let log = f.log else { return fail(EBADF, "\(what) of \(f.path): file is closed (EBADF)") }
+    guard f.log != nil else { return fail(EBADF, "\(what) of \(f.path): file is closed (EBADF)") }
+    unowned(unsafe) let log = f.log!   // the file's lock is held: its engine stays (no retain)
     // The size is part of the commit: the program's logical size (FileSize.swift), not the real
     // file's. The engine sets the real size inside the commit (grown before the data is applied,
     // shrunk after), and replay restores it after a crash.
     let fileLength = f.logicalSize
     let start = monotonicNanoseconds()
     // Only the mapped part of the window can hold lines to commit (clippedRuns drops the rest).
-    let scanLo = f.spans.first?.start ?? 0, scanHi = f.spans.last?.end ?? 0
+    let spans = f.spanBounds, nspans = f.spanCount
+    let scanLo = nspans > 0 ? spans[0] : 0, scanHi = nspans > 0 ? spans[2 * nspans - 1] : 0
     if snapshot_collect_part(f.collector, UInt(f.windowOffset), UInt(scanLo), UInt(scanHi)) != 0 {
         return fail(ENOMEM, "\(what) of \(f.path): out of memory collecting dirty lines (ENOMEM); nothing committed")
     }
@@ -64,7 +66,9 @@ private func commitOwned(_ rt: Runtime, _ f: ManagedFile, _ what: String) -> Int
     let base = UnsafeRawPointer(bitPattern: rt.workingBase + f.windowOffset)!
     let pbase = UnsafeMutableRawPointer(bitPattern: rt.persistentBase + f.windowOffset)!
     do {
-        let stats = try log.commit(runs: runs, working: base, persistent: pbase, fileLength: fileLength)
+        let stats = try Unmanaged.passUnretained(log)._withUnsafeGuaranteedRef {
+            try $0.commit(runs: runs, working: base, persistent: pbase, fileLength: fileLength)
+        }
         f.didCommit(size: fileLength)
         snapshot_stats_add(1, UInt64(stats.lines), UInt64(stats.logBytes), UInt64(stats.dataBytes),
                            monotonicNanoseconds() - start, 0, UInt64(stats.orderingPoints))
@@ -83,9 +87,7 @@ private func clippedRuns(_ f: ManagedFile, fileLength: Int) -> UnsafeBufferPoint
     // Lines wholly beyond EOF cannot reach the file (the kernel does not write back stores past
     // EOF in the last page either).
     let limit = (fileLength + 63) & ~63
-    let n = f.spanBounds.withUnsafeBufferPointer {
-        snapshot_clip_runs(f.collector, $0.baseAddress, f.spans.count, limit)
-    }
+    let n = snapshot_clip_runs(f.collector, f.spanBounds.baseAddress, f.spanCount, limit)
     if n < 0 { return nil }                       // (size_t)-1
     let c = f.collector.pointee
     if n == 0 { return UnsafeBufferPointer(start: nil, count: 0) }
@@ -189,22 +191,29 @@ public func snapshotMsync(_ addr: UnsafeMutableRawPointer?, _ len: Int, _ flags:
         return -1
     }
     snapshot_global_lock()
-    guard let rt = runtimeInstance else { snapshot_global_unlock(); snapshot_set_errno(ENOMEM); return -1 }
+    guard let rt = runtimeUnretained else { snapshot_global_unlock(); snapshot_set_errno(ENOMEM); return -1 }
+    // No reference counting on this path (a commit per operation pays every retain): the runtime
+    // lives as long as the process, and a file stays in rt.files, alive, while the global lock or
+    // its commit lock is held (unmapping takes both).
+    return rt._withUnsafeGuaranteedRef { msyncLocked($0, a, a + max(len, 1)) }
+}
+
+/// msync of [a, end) with the global lock held; returns without it.
+private func msyncLocked(_ rt: Runtime, _ a: Int, _ end: Int) -> Int32 {
     // Every file with a mapping in [addr, addr+len) is committed, each whole. The common case,
     // one file, allocates nothing.
-    let end = a + max(len, 1)
-    var first: ManagedFile? = nil
+    var first: Unmanaged<ManagedFile>? = nil
     var found = 0
-    for f in rt.files where mapsPart(rt, f, a, end) {
+    for i in 0..<rt.fileCount where rt.fileTable[i]._withUnsafeGuaranteedRef({ mapsPart(rt, $0, a, end) }) {
         found += 1
-        if first == nil { first = f }
+        if first == nil { first = rt.fileTable[i] }
     }
     guard let one = first else {
         snapshot_global_unlock()
         snapshot_set_errno(ENOMEM)   // what the kernel says for an unmapped range
         return -1
     }
-    if found == 1 { return commitReleasingGlobal(rt, one, "msync") }
+    if found == 1 { return one._withUnsafeGuaranteedRef { commitReleasingGlobal(rt, $0, "msync") } }
     let all = rt.files.filter { mapsPart(rt, $0, a, end) }
     snapshot_global_unlock()
     for f in all {
@@ -220,7 +229,8 @@ private func mapsPart(_ rt: Runtime, _ f: ManagedFile, _ a: Int, _ end: Int) -> 
     let ws = rt.workingBase + f.windowOffset
     let lo = max(a, ws) - ws, hi = min(end, ws + f.windowSize) - ws
     if lo >= hi { return false }
-    for s in f.spans where s.start < hi && lo < s.end { return true }
+    let spans = f.spanBounds
+    for i in 0..<f.spanCount where spans[2 * i] < hi && lo < spans[2 * i + 1] { return true }
     return false
 }
 

@@ -35,8 +35,12 @@ final class ManagedFile {
     /// Sorted, disjoint, count > 0. Every change refreshes `spanBounds`, which the commit reads.
     var spans: [PageSpan] = [] {
         didSet {
-            spanBounds.removeAll(keepingCapacity: true)
-            for s in spans { spanBounds.append(s.start); spanBounds.append(s.end) }
+            if spanBounds.count < 2 * spans.count {
+                spanBounds.deallocate()
+                spanBounds = .allocate(capacity: 2 * spans.count)
+            }
+            for (i, s) in spans.enumerated() { spanBounds[2 * i] = s.start; spanBounds[2 * i + 1] = s.end }
+            spanCount = spans.count
         }
     }
     let commitMutex: UnsafeMutablePointer<snapshot_lock_t>
@@ -60,8 +64,11 @@ final class ManagedFile {
     // copies then go through /proc/self/mem instead of faulting.
     var protectionChanged = false
     var runs: [DirtyRun] = []       // reused between commits
-    /// `spans` as [start0, end0, start1, end1, ...] for snapshot_clip_runs.
-    private(set) var spanBounds: [Int] = []
+    /// `spans` as [start0, end0, start1, end1, ...] (first 2 * spanCount entries) for
+    /// snapshot_clip_runs and the commit's scan: memory of its own, so that reading it on every
+    /// commit retains no array buffer.
+    private(set) var spanBounds = UnsafeMutableBufferPointer<Int>.allocate(capacity: 2)
+    private(set) var spanCount = 0
 
     init(device: UInt64, inode: UInt64, path: String, fd: Int32, log: PersistentFile,
          windowOffset: Int, windowSize: Int, size: Int) {
@@ -87,6 +94,7 @@ final class ManagedFile {
         free(collector.pointee.saved)
         collector.deallocate()
         commitMutex.deallocate()
+        spanBounds.deallocate()
     }
 
     /// Not a forked child (the atfork handler counts forks): one load, on every commit.

@@ -10,7 +10,20 @@ import Glibc
 final class Runtime {
     let reservation: Reservation
     var windows: WindowAllocator
-    var files: [ManagedFile] = []
+    var files: [ManagedFile] = [] {
+        didSet {
+            if fileTable.count < files.count {
+                fileTable.deallocate()
+                fileTable = .allocate(capacity: 2 * files.count)
+            }
+            for (i, f) in files.enumerated() { fileTable[i] = Unmanaged.passUnretained(f) }
+            fileCount = files.count
+        }
+    }
+    /// `files` without reference counting, for the commit path (msync per operation pays every
+    /// retain): the first fileCount entries, each kept alive by `files`.
+    private(set) var fileTable = UnsafeMutableBufferPointer<Unmanaged<ManagedFile>>.allocate(capacity: 4)
+    private(set) var fileCount = 0
 
     init(reservation: Reservation) {
         self.reservation = reservation
@@ -36,7 +49,11 @@ final class Runtime {
     }
 }
 
-var runtimeInstance: Runtime?
+var runtimeInstance: Runtime? {
+    didSet { runtimeUnretained = runtimeInstance.map { Unmanaged.passUnretained($0) } }
+}
+/// runtimeInstance for the commit path, without a retain: the runtime lives as long as the process.
+nonisolated(unsafe) var runtimeUnretained: Unmanaged<Runtime>?
 
 /// Under the global lock: the runtime, reserving the address space on first use (around `hint`,
 /// the address the first managed mmap asked for, when there is room).
