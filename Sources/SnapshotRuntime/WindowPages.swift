@@ -90,25 +90,27 @@ func mapPersistent(_ p: Int, _ len: Int, _ fd: Int32, _ off: Int) -> UnsafeMutab
                              MAP_SHARED | MAP_FIXED, fd, off_t(off))
 }
 
-/// Zeroes working bytes [lo, hi) of mapped pages whatever their protection (a read-only user
-/// mapping, say): through /proc/self/mem, which writes private pages copy-on-write, as a debugger
-/// does. Not recorded: callers zero bytes beyond the logical size or mark the lines themselves.
+/// Zeroes working bytes [lo, hi) of mapped pages whatever their protection. Not recorded: callers
+/// zero bytes beyond the logical size or mark the lines themselves. Pages nothing made read-only
+/// are zeroed in place (a program that trims its file on every sync, as Kyoto Cabinet does, comes
+/// here once per sync); otherwise through /proc/self/mem, which writes private pages
+/// copy-on-write, as a debugger does.
 func zeroWorking(_ rt: Runtime, _ f: ManagedFile, _ lo: Int, _ hi: Int) {
     if hi <= lo { return }
-    let addr = rt.workingBase + f.windowOffset + lo
-    let mem = open("/proc/self/mem", O_RDWR | O_CLOEXEC)
-    if mem >= 0 {
-        defer { close(mem) }
-        let zeros = [UInt8](repeating: 0, count: hi - lo)
-        if zeros.withUnsafeBytes({ pwrite(mem, $0.baseAddress, hi - lo, off_t(addr)) }) == hi - lo {
-            return
-        }
+    let addr = UnsafeMutableRawPointer(bitPattern: rt.workingBase + f.windowOffset + lo)!
+    if !f.protectionChanged {
+        memset(addr, 0, hi - lo)
+        return
     }
+    let zeros = UnsafeMutableRawPointer.allocate(byteCount: hi - lo, alignment: 64)
+    defer { zeros.deallocate() }
+    memset(zeros, 0, hi - lo)
+    if snapshot_poke(addr, zeros, hi - lo) == 0 { return }
     // No /proc: make the pages writable for the moment. Managed pages are read-write unless the
     // program chose otherwise, and then it cannot notice the difference until it mprotects again.
-    let page = pageDown(addr), len = pageUp(addr + hi - lo) - page
+    let page = pageDown(Int(bitPattern: addr)), len = pageUp(Int(bitPattern: addr) + hi - lo) - page
     _ = snapshot_sys_mprotect(UnsafeMutableRawPointer(bitPattern: page), len, PROT_READ | PROT_WRITE)
-    memset(UnsafeMutableRawPointer(bitPattern: addr)!, 0, hi - lo)
+    memset(addr, 0, hi - lo)
 }
 
 extension ManagedFile {
