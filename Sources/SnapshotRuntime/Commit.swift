@@ -38,8 +38,14 @@ func commit(_ rt: Runtime, _ f: ManagedFile, _ what: String) -> Int32 {
 
 /// commit, the caller having checked that this process is the file's writer.
 private func commitOwned(_ rt: Runtime, _ f: ManagedFile, _ what: String) -> Int32 {
-    guard f.log != nil else { return fail(EBADF, "\(what) of \(f.path): file is closed (EBADF)") }
-    unowned(unsafe) let log = f.log!   // the file's lock is held: its engine stays (no retain)
+    guard let log = f.log.map({ Unmanaged.passUnretained($0) }) else {
+        return fail(EBADF, "\(what) of \(f.path): file is closed (EBADF)")
+    }
+    // The file's lock is held, so its engine stays: used without a retain.
+    return log._withUnsafeGuaranteedRef { commitOwned(rt, f, $0, what) }
+}
+
+private func commitOwned(_ rt: Runtime, _ f: ManagedFile, _ log: PersistentFile, _ what: String) -> Int32 {
     // The size is part of the commit: the program's logical size (FileSize.swift), not the real
     // file's. The engine sets the real size inside the commit (grown before the data is applied,
     // shrunk after), and replay restores it after a crash.
@@ -66,9 +72,7 @@ private func commitOwned(_ rt: Runtime, _ f: ManagedFile, _ what: String) -> Int
     let base = UnsafeRawPointer(bitPattern: rt.workingBase + f.windowOffset)!
     let pbase = UnsafeMutableRawPointer(bitPattern: rt.persistentBase + f.windowOffset)!
     do {
-        let stats = try Unmanaged.passUnretained(log)._withUnsafeGuaranteedRef {
-            try $0.commit(runs: runs, working: base, persistent: pbase, fileLength: fileLength)
-        }
+        let stats = try log.commit(runs: runs, working: base, persistent: pbase, fileLength: fileLength)
         f.didCommit(size: fileLength)
         snapshot_stats_add(1, UInt64(stats.lines), UInt64(stats.logBytes), UInt64(stats.dataBytes),
                            monotonicNanoseconds() - start, 0, UInt64(stats.orderingPoints))
