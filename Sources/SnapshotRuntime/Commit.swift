@@ -50,7 +50,7 @@ private func commitOwned(_ rt: Runtime, _ f: ManagedFile, _ log: PersistentFile,
     // file's. The engine sets the real size inside the commit (grown before the data is applied,
     // shrunk after), and replay restores it after a crash.
     let fileLength = f.logicalSize
-    let start = monotonicNanoseconds()
+    let start = snapshot_commit_clock()
     // Only the mapped part of the window can hold lines to commit (clippedRuns drops the rest).
     let spans = f.spanBounds, nspans = f.spanCount
     let scanLo = nspans > 0 ? spans[0] : 0, scanHi = nspans > 0 ? spans[2 * nspans - 1] : 0
@@ -60,7 +60,7 @@ private func commitOwned(_ rt: Runtime, _ f: ManagedFile, _ log: PersistentFile,
     // Nothing dirty and no size to commit (a program that syncs after every read): done, with
     // neither the clipping nor the engine. Not under SNAPSHOT_VERIFY, which checks clean lines.
     if f.collector.pointee.nruns == 0 && snapshot_verify == 0 && log.commitsNothing(size: fileLength) {
-        snapshot_stats_add(1, 0, 0, 0, monotonicNanoseconds() - start, 0, 0)
+        snapshot_stats_add(1, 0, 0, 0, snapshot_commit_clock() &- start, 0, 0)
         return 0
     }
     guard let runs = clippedRuns(f, fileLength: fileLength) else {
@@ -75,7 +75,7 @@ private func commitOwned(_ rt: Runtime, _ f: ManagedFile, _ log: PersistentFile,
         let stats = try log.commit(runs: runs, working: base, persistent: pbase, fileLength: fileLength)
         f.didCommit(size: fileLength)
         snapshot_stats_add(1, UInt64(stats.lines), UInt64(stats.logBytes), UInt64(stats.dataBytes),
-                           monotonicNanoseconds() - start, 0, UInt64(stats.orderingPoints))
+                           snapshot_commit_clock() &- start, 0, UInt64(stats.orderingPoints))
         return 0
     } catch {
         snapshot_collect_restore(f.collector)

@@ -65,12 +65,6 @@ func activeRuntime(hint: PlacementHint? = nil) -> Runtime? {
     return r
 }
 
-func monotonicNanoseconds() -> UInt64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
-}
-
 func fileIdentity(_ fd: Int32) -> (dev: UInt64, ino: UInt64, mode: UInt32, size: Int)? {
     var st = stat()
     if fstat(fd, &st) != 0 { return nil }

@@ -116,9 +116,12 @@ int snapshot_peek(void *dst, const void *src, size_t n);
 int snapshot_poke(void *dst, const void *src, size_t n);
 
 /* ---- Statistics (stats.c) ----------------------------------------------------------------- */
-/* Adds to snapshot_stats()'s totals (through the calling thread's own counters). */
+/* The clock a commit's duration is measured with (TSC ticks or ns; converted by snapshot_stats). */
+uint64_t snapshot_commit_clock(void);
+/* Adds to snapshot_stats()'s totals (through the calling thread's own counters); commit_time is a
+ * difference of two snapshot_commit_clock() readings. */
 void snapshot_stats_add(uint64_t commits, uint64_t lines, uint64_t log_bytes, uint64_t data_bytes,
-                        uint64_t nanoseconds, uint64_t recoveries, uint64_t ordering_points);
+                        uint64_t commit_time, uint64_t recoveries, uint64_t ordering_points);
 
 #ifdef __cplusplus
 }
