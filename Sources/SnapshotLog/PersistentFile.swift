@@ -537,9 +537,10 @@ public final class PersistentFile {
             desc = .allocate(capacity: descCapacity)
         }
         let fileEnd = LogFormat.align64(fileLength)
+        let d = desc            // a local: through self it would be reloaded after every byte stored
         var out = 0, lines = 0, bytes = 0
         var nextLine = 0
-        guard var r = runs.baseAddress else { return (0, 0, 0, 0) }
+        guard var r = runs.baseAddress, runs.count > 0 else { return (0, 0, 0, 0) }
         let endRun = r + runs.count
         while r < endRun {
             let offset = r.pointee.offset, length = r.pointee.length
@@ -551,13 +552,17 @@ public final class PersistentFile {
                 throw badRun(runs, r - runs.baseAddress!, fileLength: fileLength, nextLine: nextLine)
             }
             let count = (length &+ 63) &>> 6
-            out &+= Descriptors.put(UInt64(truncatingIfNeeded: start &- nextLine), desc + out)
-            out &+= Descriptors.put(UInt64(truncatingIfNeeded: count &- 1), desc + out)
+            out &+= Descriptors.put(UInt64(truncatingIfNeeded: start &- nextLine), d + out)
+            out &+= Descriptors.put(UInt64(truncatingIfNeeded: count &- 1), d + out)
             nextLine = start &+ count
             lines &+= count
-            bytes &+= (end < fileLength ? end : fileLength) &- offset
+            bytes &+= length
             r += 1
         }
+        // Only the last run can reach past the end of the file (the checks above); its bytes
+        // there are not data.
+        let last = endRun - 1
+        bytes &-= max(0, last.pointee.offset &+ last.pointee.length &- fileLength)
         return (out, lines, bytes, lines &* 64)
     }
 
