@@ -59,10 +59,16 @@ static void nt_small(unsigned char *d, const unsigned char *s, size_t n) {
     }
 }
 
-void snapshot_nt_copy(void *dst, const void *src, size_t len) {
-    if (len >= LARGE) { snapshot_pmem_memcpy_nt(dst, src, len); return; }
-    nt_small(dst, src, len);
+/* One copy, whatever its size: whole lines inline (the usual case of a small commit), other small
+ * copies through nt_small, large ones through libpmem. Both entry points below use it, so the
+ * crash harness, which copies run by run, exercises the same stores as a commit. */
+static inline __attribute__((always_inline)) void nt_copy_one(unsigned char *d, const unsigned char *s, size_t len) {
+    if (((((uintptr_t)d) | len) & 63) == 0 && len < LARGE) nt_lines(d, s, len);
+    else if (len < LARGE) nt_small(d, s, len);
+    else snapshot_pmem_memcpy_nt(d, s, len);
 }
+
+void snapshot_nt_copy(void *dst, const void *src, size_t len) { nt_copy_one(dst, src, len); }
 
 void snapshot_nt_copy_runs(void *dst, const void *src, const struct snapshot_copy_run *runs, size_t n,
                            intptr_t limit) {
@@ -70,11 +76,7 @@ void snapshot_nt_copy_runs(void *dst, const void *src, const struct snapshot_cop
     const unsigned char *s = src;
     for (size_t k = 0; k < n; k++) {
         intptr_t off = runs[k].offset, end = off + runs[k].length;
-        size_t len = (size_t)((end < limit ? end : limit) - off);
-        if ((((uintptr_t)(d + off) | len) & 63) == 0 && len < LARGE)
-            nt_lines(d + off, s + off, len);              /* whole lines, inline: the usual case */
-        else if (len < LARGE) nt_small(d + off, s + off, len);
-        else snapshot_pmem_memcpy_nt(d + off, s + off, len);
+        nt_copy_one(d + off, s + off, (size_t)((end < limit ? end : limit) - off));
     }
 }
 

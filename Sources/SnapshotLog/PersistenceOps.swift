@@ -132,19 +132,9 @@ final class PersistenceOps {
             }
             return
         }
+        // Run by run (crash points and the trace see each): storeData uses the same copy routine.
         for r in runs {
-            let len = min(r.offset + r.length, fileLength) - r.offset
-            if medium == .pmem {
-                // The same primitive as above, one run at a time, so crash points see each run.
-                withUnsafePointer(to: r) {
-                    $0.withMemoryRebound(to: snapshot_copy_run.self, capacity: 1) {
-                        snapshot_nt_copy_runs(data.base!, working, $0, 1, fileLength)
-                    }
-                }
-                if let tr = trace { tr.store(data.traceIndex, offset: r.offset, data.base! + r.offset, len) }
-            } else {
-                storeData(at: r.offset, from: working + r.offset, count: len)
-            }
+            storeData(at: r.offset, from: working + r.offset, count: min(r.offset + r.length, fileLength) - r.offset)
             event(each)
         }
     }

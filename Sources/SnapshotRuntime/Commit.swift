@@ -18,8 +18,11 @@ import Glibc
 private func commitReleasingGlobal(_ rt: Runtime, _ f: ManagedFile, _ what: String) -> Int32 {
     // Checked before taking the file's mutex: in a forked child it may have been inherited locked.
     if !f.isOwner {
+        // Refused before the global lock goes: the caller holds no reference to f, and without
+        // the lock another thread of this child may unmap the file and free it.
+        let r = refuseForkedCommit(f, what)
         snapshot_global_unlock()
-        return refuseForkedCommit(f, what)
+        return r
     }
     f.lock()
     snapshot_global_unlock()
@@ -50,15 +53,23 @@ private func commitOwned(_ rt: Runtime, _ f: ManagedFile, _ log: PersistentFile,
     // file's. The engine sets the real size inside the commit (grown before the data is applied,
     // shrunk after), and replay restores it after a crash.
     let fileLength = f.logicalSize
-    let start = snapshot_commit_clock()
     // Only the mapped part of the window can hold lines to commit (clippedRuns drops the rest).
     let spans = f.spanBounds, nspans = f.spanCount
     let scanLo = nspans > 0 ? spans[0] : 0, scanHi = nspans > 0 ? spans[2 * nspans - 1] : 0
+    // Nothing marked dirty and no size to commit (a program that syncs after every read): done,
+    // before the scan, the clipping and the engine, and counted as a commit that took no time.
+    // Not under SNAPSHOT_VERIFY, which checks clean lines. Any commit of this file that took its
+    // lines is over: its lock is held.
+    if snapshot_verify == 0 && log.commitsNothing(size: fileLength) &&
+        snapshot_window_maybe_dirty(UInt(f.windowOffset), UInt(scanLo), UInt(scanHi)) == 0 {
+        snapshot_stats_add(1, 0, 0, 0, 0, 0, 0)
+        return 0
+    }
+    let start = snapshot_commit_clock()
     if snapshot_collect_part(f.collector, UInt(f.windowOffset), UInt(scanLo), UInt(scanHi)) != 0 {
         return fail(ENOMEM, "\(what) of \(f.path): out of memory collecting dirty lines (ENOMEM); nothing committed")
     }
-    // Nothing dirty and no size to commit (a program that syncs after every read): done, with
-    // neither the clipping nor the engine. Not under SNAPSHOT_VERIFY, which checks clean lines.
+    // Marked lines that were all given up (a summary bit left by a discard): the same.
     if f.collector.pointee.nruns == 0 && snapshot_verify == 0 && log.commitsNothing(size: fileLength) {
         snapshot_stats_add(1, 0, 0, 0, snapshot_commit_clock() &- start, 0, 0)
         return 0

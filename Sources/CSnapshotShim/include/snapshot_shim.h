@@ -70,6 +70,16 @@ struct snapshot_collector {
 int snapshot_collect(struct snapshot_collector *c, uintptr_t win_off, uintptr_t win_len);
 /* The same, scanning only the part [lo, hi) of the window (run offsets stay window-relative). */
 int snapshot_collect_part(struct snapshot_collector *c, uintptr_t win_off, uintptr_t lo, uintptr_t hi);
+/* Could [win_off + lo, win_off + hi) of the working range hold a dirty line? Only its level-2
+ * summary words are read (a few loads), so an msync with nothing to commit - a program that syncs
+ * after every read - stops here, without the scan. */
+static inline int snapshot_window_maybe_dirty(uintptr_t win_off, uintptr_t lo, uintptr_t hi) {
+    size_t page0 = (win_off + lo) >> 12, pages = (hi - lo + 4095) >> 12;
+    const uint64_t *l2 = snapshot_dirty_l2;
+    for (size_t i = page0 >> 12, end = (page0 + pages + 4095) >> 12; i < end; i++)
+        if (__atomic_load_n(&l2[i], __ATOMIC_RELAXED)) return 1;
+    return 0;
+}
 /* Commit failed: give the taken bits back (they stay dirty for the next commit). */
 void snapshot_collect_restore(struct snapshot_collector *c);
 /* Keep only the parts of the collected runs inside the sorted, disjoint [start, end) pairs of
