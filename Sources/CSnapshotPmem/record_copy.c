@@ -75,7 +75,10 @@ __attribute__((target("sse4.2"))) static inline uint32_t head_segment(unsigned c
             c = _mm_crc32_u64(c, w);
         }
         uint32_t c32 = (uint32_t)c;
-        for (; k < len; k++) c32 = _mm_crc32_u8(c32, h[k]);
+        size_t rest = len - k;
+        if (rest & 4) { uint32_t w; memcpy(&w, h + k, 4); c32 = _mm_crc32_u32(c32, w); k += 4; }
+        if (rest & 2) { uint16_t w; memcpy(&w, h + k, 2); c32 = _mm_crc32_u16(c32, w); k += 2; }
+        if (rest & 1) c32 = _mm_crc32_u8(c32, h[k]);
         copy_lines(d, h, slots_start, nt);
         return ~c32;
     }

@@ -71,6 +71,8 @@ final class PersistenceOps {
     init(dataPath: String) {
         self.dataPath = dataPath
         trace = SnapshotEnvironment.shared.pmTrace
+        data.path = dataPath
+        if let t = trace { data.traceIndex = t.index(of: dataPath) }
     }
 
     deinit { stage?.deallocate() }
@@ -85,12 +87,10 @@ final class PersistenceOps {
         }
     }
 
+    /// Where data stores go (the path is the file's own, set once: this runs on every commit).
+    @inline(__always)
     func setData(base: UnsafeMutableRawPointer?, fd: Int32) {
         data.base = base; data.fd = fd
-        if data.path != dataPath {
-            data.path = dataPath
-            if let t = trace { data.traceIndex = t.index(of: dataPath) }
-        }
     }
 
     /// The data mapping stores go to (saved and restored around a temporary one).
