@@ -68,8 +68,7 @@ int snapshot_collect_part(struct snapshot_collector *c, uintptr_t win_off, uintp
     uint64_t *const drop = snapshot_drop_bits;
     struct snapshot_saved *saved = c->saved;
     size_t nsaved = 0, saved_cap = c->saved_cap;
-    size_t page0 = (win_off + lo) >> 12, pages = (hi - lo + 4095) >> 12;
-    size_t l2_first = page0 >> 12, l2_end = (page0 + pages + 4095) >> 12;
+    size_t l2_first, l2_end = snapshot_l2_words(win_off, lo, hi, &l2_first);
     size_t i1 = 0, page = 0;
     uint64_t m2 = 0, m1 = 0, bits = 0;
     c->nruns = 0;

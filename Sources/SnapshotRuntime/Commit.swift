@@ -56,12 +56,12 @@ private func commitOwned(_ rt: Runtime, _ f: ManagedFile, _ log: PersistentFile,
     // Only the mapped part of the window can hold lines to commit (clippedRuns drops the rest).
     let spans = f.spanBounds, nspans = f.spanCount
     let scanLo = nspans > 0 ? spans[0] : 0, scanHi = nspans > 0 ? spans[2 * nspans - 1] : 0
-    // Nothing marked dirty and no size to commit (a program that syncs after every read): done,
-    // before the scan, the clipping and the engine, and counted as a commit that took no time.
-    // Not under SNAPSHOT_VERIFY, which checks clean lines. Any commit of this file that took its
-    // lines is over: its lock is held.
-    if snapshot_verify == 0 && log.commitsNothing(size: fileLength) &&
-        snapshot_window_maybe_dirty(UInt(f.windowOffset), UInt(scanLo), UInt(scanHi)) == 0 {
+    // No size to commit and nothing to check (SNAPSHOT_VERIFY checks clean lines): a commit with
+    // no dirty line does nothing (a program that syncs after every read).
+    let cleanIsNoOp = snapshot_verify == 0 && log.commitsNothing(size: fileLength)
+    // Nothing marked dirty: done before the scan, the clipping and the engine, counted as a commit
+    // that took no time. Any commit of this file that took its lines is over: its lock is held.
+    if cleanIsNoOp && snapshot_window_maybe_dirty(UInt(f.windowOffset), UInt(scanLo), UInt(scanHi)) == 0 {
         snapshot_stats_add(1, 0, 0, 0, 0, 0, 0)
         return 0
     }
@@ -69,8 +69,8 @@ private func commitOwned(_ rt: Runtime, _ f: ManagedFile, _ log: PersistentFile,
     if snapshot_collect_part(f.collector, UInt(f.windowOffset), UInt(scanLo), UInt(scanHi)) != 0 {
         return fail(ENOMEM, "\(what) of \(f.path): out of memory collecting dirty lines (ENOMEM); nothing committed")
     }
-    // Marked lines that were all given up (a summary bit left by a discard): the same.
-    if f.collector.pointee.nruns == 0 && snapshot_verify == 0 && log.commitsNothing(size: fileLength) {
+    // Marked, but no line left (a summary bit a discard left behind): the same.
+    if cleanIsNoOp && f.collector.pointee.nruns == 0 {
         snapshot_stats_add(1, 0, 0, 0, snapshot_commit_clock() &- start, 0, 0)
         return 0
     }

@@ -73,10 +73,17 @@ int snapshot_collect_part(struct snapshot_collector *c, uintptr_t win_off, uintp
 /* Could [win_off + lo, win_off + hi) of the working range hold a dirty line? Only its level-2
  * summary words are read (a few loads), so an msync with nothing to commit - a program that syncs
  * after every read - stops here, without the scan. */
-static inline int snapshot_window_maybe_dirty(uintptr_t win_off, uintptr_t lo, uintptr_t hi) {
+/* The level-2 words [*first, return value) that cover [win_off + lo, win_off + hi) of the working
+ * range: what both of the above and below scan. */
+static inline size_t snapshot_l2_words(uintptr_t win_off, uintptr_t lo, uintptr_t hi, size_t *first) {
     size_t page0 = (win_off + lo) >> 12, pages = (hi - lo + 4095) >> 12;
+    *first = page0 >> 12;
+    return (page0 + pages + 4095) >> 12;
+}
+static inline int snapshot_window_maybe_dirty(uintptr_t win_off, uintptr_t lo, uintptr_t hi) {
     const uint64_t *l2 = snapshot_dirty_l2;
-    for (size_t i = page0 >> 12, end = (page0 + pages + 4095) >> 12; i < end; i++)
+    size_t i, end = snapshot_l2_words(win_off, lo, hi, &i);
+    for (; i < end; i++)
         if (__atomic_load_n(&l2[i], __ATOMIC_RELAXED)) return 1;
     return 0;
 }
