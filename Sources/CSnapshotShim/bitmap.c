@@ -59,7 +59,7 @@ int snapshot_collect(struct snapshot_collector *c, uintptr_t win_off, uintptr_t 
 // two windows (16 MiB-aligned), so whatever it holds belongs to this file's window.
 //
 // This runs on every commit. Two passes keep each loop small enough for the registers: the first
-// only takes words (exchanges) and saves them; the second, with no atomics, turns the saved words
+// only takes words (snapshot_word_take: exchanges once the process has threads) and saves them; the second, with no atomics, turns the saved words
 // into coalesced runs. The bitmap pointers and the collector's fields live in locals: every
 // sequentially consistent exchange is a compiler barrier, and through memory they would be
 // reloaded after each one.
@@ -74,15 +74,15 @@ int snapshot_collect_part(struct snapshot_collector *c, uintptr_t win_off, uintp
     c->nruns = 0;
     for (size_t i2 = l2_first; i2 < l2_end; i2++) {
         if (!__atomic_load_n(&l2[i2], __ATOMIC_RELAXED)) continue;
-        m2 = __atomic_exchange_n(&l2[i2], 0, __ATOMIC_SEQ_CST);
+        m2 = snapshot_word_take(&l2[i2]);
         while (m2) {
             i1 = (i2 << 6) | (size_t)__builtin_ctzll(m2);
             m2 &= m2 - 1;
-            m1 = __atomic_exchange_n(&l1[i1], 0, __ATOMIC_SEQ_CST);
+            m1 = snapshot_word_take(&l1[i1]);
             while (m1) {
                 page = (i1 << 6) | (size_t)__builtin_ctzll(m1);
                 m1 &= m1 - 1;
-                bits = __atomic_exchange_n(&dirty[page], 0, __ATOMIC_SEQ_CST);
+                bits = snapshot_word_take(&dirty[page]);
                 if (!bits) continue;
                 if (__builtin_expect(drop != 0, 0)) {      // SNAPSHOT_TEST_FAULT=drop-thread
                     uint64_t d = __atomic_load_n(&drop[page], __ATOMIC_RELAXED) & bits;
@@ -108,10 +108,10 @@ int snapshot_collect_part(struct snapshot_collector *c, uintptr_t win_off, uintp
     // not saved) and the summary bits cleared above pages not yet visited (m1, m2) would otherwise
     // hide dirty lines from every later commit.
 give_back:
-    __atomic_fetch_or(&dirty[page], bits, __ATOMIC_SEQ_CST);
+    snapshot_word_or(&dirty[page], bits);
     snapshot_summarise(page);
     for (; m1; m1 &= m1 - 1) snapshot_summarise((i1 << 6) | (size_t)__builtin_ctzll(m1));
-    if (m2) __atomic_fetch_or(&l2[i1 >> 6], m2, __ATOMIC_SEQ_CST);   // their l1 words are intact
+    if (m2) snapshot_word_or(&l2[i1 >> 6], m2);   // their l1 words are intact
     snapshot_collect_restore(c);
     return -1;
 }
@@ -159,7 +159,7 @@ done:
 
 void snapshot_collect_restore(struct snapshot_collector *c) {
     for (size_t i = 0; i < c->nsaved; i++) {
-        __atomic_fetch_or(&snapshot_dirty_bits[c->saved[i].word], c->saved[i].bits, __ATOMIC_SEQ_CST);
+        snapshot_word_or(&snapshot_dirty_bits[c->saved[i].word], c->saved[i].bits);
         snapshot_summarise(c->saved[i].word);
     }
     c->nsaved = 0;
@@ -182,7 +182,7 @@ static size_t scan(uintptr_t off, uintptr_t len, int take) {
             __atomic_load_n(&snapshot_dirty_bits[p], __ATOMIC_RELAXED)) {
             uint64_t bits = __atomic_load_n(&snapshot_dirty_bits[p], __ATOMIC_RELAXED);
             if (take) {
-                bits = __atomic_exchange_n(&snapshot_dirty_bits[p], 0, __ATOMIC_SEQ_CST);
+                bits = snapshot_word_take(&snapshot_dirty_bits[p]);
                 if (snapshot_drop_bits) __atomic_store_n(&snapshot_drop_bits[p], 0, __ATOMIC_SEQ_CST);
             }
             lines += (size_t)__builtin_popcountll(bits);

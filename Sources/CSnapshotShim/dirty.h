@@ -7,20 +7,22 @@
 // Writers set bottom-up (line, then l1 if clear, then l2 if clear); the committer takes top-down
 // with atomic exchanges (l2 word, l1 words, bitmap words). With sequentially consistent RMWs this
 // never loses a bit set concurrently: either the committer's exchange sees it, or the writer sees
-// the summary already cleared and sets it again.
+// the summary already cleared and sets it again. Every read-modify-write goes through
+// snapshot_words.h, which drops the lock prefix while no other thread exists.
 #ifndef SNAPSHOT_DIRTY_H
 #define SNAPSHOT_DIRTY_H
 #include <stdint.h>
 #include "snapshot_shim.h"
+#include "snapshot_words.h"
 
 static inline __attribute__((always_inline)) void snapshot_summarise(size_t page) {
     uint64_t b1 = 1ull << (page & 63);
     uint64_t *w1 = &snapshot_dirty_l1[page >> 6];
     if (__builtin_expect(__atomic_load_n(w1, __ATOMIC_RELAXED) & b1, 1)) return;
-    __atomic_fetch_or(w1, b1, __ATOMIC_SEQ_CST);
+    snapshot_word_or(w1, b1);
     size_t chunk = page >> 6;
     uint64_t b2 = 1ull << (chunk & 63);
     uint64_t *w2 = &snapshot_dirty_l2[chunk >> 6];
-    if (!(__atomic_load_n(w2, __ATOMIC_SEQ_CST) & b2)) __atomic_fetch_or(w2, b2, __ATOMIC_SEQ_CST);
+    if (!(__atomic_load_n(w2, __ATOMIC_SEQ_CST) & b2)) snapshot_word_or(w2, b2);
 }
 #endif

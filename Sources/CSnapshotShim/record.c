@@ -1,7 +1,8 @@
 // The store path: __snapshot_record_* (see snapshot_abi.h). No lock, no allocation, no syscall.
 //
 // Hit (line already dirty since the last commit): one load of the bitmap word and a bit test.
-// Miss: one `lock or` on the bitmap word, plus a load (and rarely an OR) of the summary words.
+// Miss: one OR on the bitmap word, plus a load (and rarely an OR) of the summary words; the OR is
+// locked only once the process has a second thread (snapshot_words.h).
 // A global bitmap rather than per-thread lists: writes of exited threads are simply there, a commit
 // never has to find or lock other threads' state, and repeated writes cost a test instead of a
 // list append + dedup (bench/runtime and docs/runtime.md have the numbers).
@@ -26,7 +27,7 @@ __attribute__((noinline, cold)) static void fault_note(size_t line) {
 
 __attribute__((noinline)) static void mark_miss(size_t line) {
     if (unlikely(snapshot_fault_drop_thread)) fault_note(line);
-    __atomic_fetch_or(&snapshot_dirty_bits_local[line >> 6], 1ull << (line & 63), __ATOMIC_SEQ_CST);
+    snapshot_word_or(&snapshot_dirty_bits_local[line >> 6], 1ull << (line & 63));
     snapshot_summarise(line >> 6);
 }
 
@@ -59,7 +60,7 @@ static void mark_range(size_t first, size_t last) {
         if (w == w1) mask &= ~0ull >> (63 - (last & 63));
         uint64_t cur = __atomic_load_n(&snapshot_dirty_bits_local[w], __ATOMIC_RELAXED);
         if ((cur & mask) == mask) continue;
-        __atomic_fetch_or(&snapshot_dirty_bits_local[w], mask, __ATOMIC_SEQ_CST);
+        snapshot_word_or(&snapshot_dirty_bits_local[w], mask);
         snapshot_summarise(w);
     }
 }

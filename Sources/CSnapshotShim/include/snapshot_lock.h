@@ -4,9 +4,15 @@
  * one compare-and-exchange and dropping it one exchange (pthread_mutex_lock + unlock ran ~60
  * instructions per pair). Contended, waiters sleep on a futex: state 0 free, 1 held, 2 held with
  * sleepers (the classic three-state futex mutex), so an uncontended drop never enters the kernel.
- * Not recursive, like the default pthread mutex it replaces. */
+ * Not recursive, like the default pthread mutex it replaces.
+ *
+ * While the process is single-threaded (snapshot_words.h) both are plain stores: no other thread
+ * can contend, and a locked drop would wait for the commit's unfenced data stores, which is the
+ * whole point of leaving them unfenced. A lock taken that way and dropped after the process
+ * gained a thread is dropped with the exchange, so a thread that queued behind it is woken. */
 #ifndef SNAPSHOT_LOCK_H
 #define SNAPSHOT_LOCK_H
+#include "snapshot_words.h"
 
 typedef struct { int state; } snapshot_lock_t;
 
@@ -14,6 +20,11 @@ void snapshot_lock_sleep(snapshot_lock_t *l);   /* slow paths (lock.c) */
 void snapshot_lock_wake(snapshot_lock_t *l);
 
 static inline __attribute__((always_inline)) void snapshot_lock_take(snapshot_lock_t *l) {
+    if (__builtin_expect(snapshot_single_threaded(), 1)) {
+        __atomic_store_n(&l->state, 1, __ATOMIC_RELAXED);
+        __atomic_signal_fence(__ATOMIC_SEQ_CST);
+        return;
+    }
     int expected = 0;
     if (__builtin_expect(__atomic_compare_exchange_n(&l->state, &expected, 1, 0, __ATOMIC_ACQUIRE,
                                                      __ATOMIC_RELAXED), 1))
@@ -22,6 +33,11 @@ static inline __attribute__((always_inline)) void snapshot_lock_take(snapshot_lo
 }
 
 static inline __attribute__((always_inline)) void snapshot_lock_drop(snapshot_lock_t *l) {
+    if (__builtin_expect(snapshot_single_threaded(), 1)) {
+        __atomic_signal_fence(__ATOMIC_SEQ_CST);
+        __atomic_store_n(&l->state, 0, __ATOMIC_RELAXED);
+        return;
+    }
     if (__builtin_expect(__atomic_exchange_n(&l->state, 0, __ATOMIC_RELEASE) != 1, 0)) snapshot_lock_wake(l);
 }
 
