@@ -20,16 +20,21 @@ static int grow(void **p, size_t *cap, size_t elem) {
 static int runs_of_saved(struct snapshot_collector *c, uintptr_t win_off) {
     struct snapshot_run *runs = c->runs;
     size_t nruns = 0, cap = c->runs_cap;
+    // Locals: the stores into runs[] could alias the collector's fields, which would be reloaded.
+    const struct snapshot_saved *const saved = c->saved;
+    const size_t nsaved = c->nsaved;
     intptr_t last_end = -1;
-    for (size_t k = 0; k < c->nsaved; k++) {
-        uint64_t b = c->saved[k].bits;
-        intptr_t pageoff = (intptr_t)((c->saved[k].word << 12) - win_off);
+    for (size_t k = 0; k < nsaved; k++) {
+        uint64_t b = saved[k].bits;
+        intptr_t pageoff = (intptr_t)((saved[k].word << 12) - win_off);
         while (b) {                                        // each run of consecutive set bits
+            // Adding the lowest set bit carries through the lowest run: the sum has the run's
+            // bits clear and the bit just above it set (none when the run reaches bit 63).
             unsigned s = (unsigned)__builtin_ctzll(b);
-            uint64_t shifted = b >> s;
-            unsigned n = ~shifted == 0 ? 64 : (unsigned)__builtin_ctzll(~shifted);
-            intptr_t off = pageoff + (intptr_t)s * 64, len = (intptr_t)n * 64;
-            b = (s + n >= 64) ? 0 : b & (~0ull << (s + n));
+            uint64_t carried = b + (b & (0 - b));
+            unsigned e = carried ? (unsigned)__builtin_ctzll(carried) : 64;
+            b &= carried;                                  // the bits above the run
+            intptr_t off = pageoff + (intptr_t)s * 64, len = (intptr_t)(e - s) * 64;
             if (off == last_end) {
                 runs[nruns - 1].length += len;             // adjacent to the previous run: coalesce
             } else {
@@ -59,11 +64,13 @@ int snapshot_collect(struct snapshot_collector *c, uintptr_t win_off, uintptr_t 
 // two windows (16 MiB-aligned), so whatever it holds belongs to this file's window.
 //
 // This runs on every commit. Two passes keep each loop small enough for the registers: the first
-// only takes words (snapshot_word_take: exchanges once the process has threads) and saves them; the second, with no atomics, turns the saved words
-// into coalesced runs. The bitmap pointers and the collector's fields live in locals: every
-// sequentially consistent exchange is a compiler barrier, and through memory they would be
-// reloaded after each one.
-int snapshot_collect_part(struct snapshot_collector *c, uintptr_t win_off, uintptr_t lo, uintptr_t hi) {
+// only takes words and saves them; the second, with no atomics, turns the saved words into
+// coalesced runs. The bitmap pointers and the collector's fields live in locals: every take is a
+// compiler barrier, and through memory they would be reloaded after each one. The first pass is
+// compiled twice, for a single-threaded process (unlocked takes, snapshot_words.h) and for one
+// with threads (exchanges), so the loops test nothing per word.
+static inline __attribute__((always_inline)) int collect_part(int single, struct snapshot_collector *c,
+                                                              uintptr_t win_off, uintptr_t lo, uintptr_t hi) {
     uint64_t *const dirty = snapshot_dirty_bits, *const l1 = snapshot_dirty_l1, *const l2 = snapshot_dirty_l2;
     uint64_t *const drop = snapshot_drop_bits;
     struct snapshot_saved *saved = c->saved;
@@ -74,15 +81,15 @@ int snapshot_collect_part(struct snapshot_collector *c, uintptr_t win_off, uintp
     c->nruns = 0;
     for (size_t i2 = l2_first; i2 < l2_end; i2++) {
         if (!__atomic_load_n(&l2[i2], __ATOMIC_RELAXED)) continue;
-        m2 = snapshot_word_take(&l2[i2]);
+        m2 = snapshot_word_take_as(single, &l2[i2]);
         while (m2) {
             i1 = (i2 << 6) | (size_t)__builtin_ctzll(m2);
             m2 &= m2 - 1;
-            m1 = snapshot_word_take(&l1[i1]);
+            m1 = snapshot_word_take_as(single, &l1[i1]);
             while (m1) {
                 page = (i1 << 6) | (size_t)__builtin_ctzll(m1);
                 m1 &= m1 - 1;
-                bits = snapshot_word_take(&dirty[page]);
+                bits = snapshot_word_take_as(single, &dirty[page]);
                 if (!bits) continue;
                 if (__builtin_expect(drop != 0, 0)) {      // SNAPSHOT_TEST_FAULT=drop-thread
                     uint64_t d = __atomic_load_n(&drop[page], __ATOMIC_RELAXED) & bits;
@@ -114,6 +121,10 @@ give_back:
     if (m2) snapshot_word_or(&l2[i1 >> 6], m2);   // their l1 words are intact
     snapshot_collect_restore(c);
     return -1;
+}
+
+int snapshot_collect_part(struct snapshot_collector *c, uintptr_t win_off, uintptr_t lo, uintptr_t hi) {
+    return snapshot_single_threaded() ? collect_part(1, c, win_off, lo, hi) : collect_part(0, c, win_off, lo, hi);
 }
 
 size_t snapshot_clip_runs(struct snapshot_collector *c, const intptr_t *spans, size_t nspans, intptr_t limit) {

@@ -41,21 +41,23 @@ static inline __attribute__((always_inline)) int snapshot_single_threaded(void) 
 #endif
 }
 
-/* *w |= m */
-static inline __attribute__((always_inline)) void snapshot_word_or(uint64_t *w, uint64_t m) {
+/* *w |= m, for a caller that read snapshot_single_threaded() into `single` (once per loop: only
+ * this thread could make another, and it does not while it runs the loop). */
+static inline __attribute__((always_inline)) void snapshot_word_or_as(int single, uint64_t *w, uint64_t m) {
 #ifdef SNAPSHOT_SINGLE_THREAD_WORDS
-    if (__builtin_expect(snapshot_single_threaded(), 1)) {
+    if (__builtin_expect(single, 1)) {
         __asm__ volatile("orq %1, %0" : "+m"(*w) : "r"(m) : "memory", "cc");
         return;
     }
 #endif
+    (void)single;
     __atomic_fetch_or(w, m, __ATOMIC_SEQ_CST);
 }
 
-/* Returns *w and leaves 0 there. */
-static inline __attribute__((always_inline)) uint64_t snapshot_word_take(uint64_t *w) {
+/* Returns *w and leaves 0 there (`single` as above). */
+static inline __attribute__((always_inline)) uint64_t snapshot_word_take_as(int single, uint64_t *w) {
 #ifdef SNAPSHOT_SINGLE_THREAD_WORDS
-    if (__builtin_expect(snapshot_single_threaded(), 1)) {
+    if (__builtin_expect(single, 1)) {
         uint64_t seen = __atomic_load_n(w, __ATOMIC_RELAXED);
         for (;;) {
             uint64_t expected = seen;
@@ -68,6 +70,14 @@ static inline __attribute__((always_inline)) uint64_t snapshot_word_take(uint64_
         }
     }
 #endif
+    (void)single;
     return __atomic_exchange_n(w, 0, __ATOMIC_SEQ_CST);
+}
+
+static inline __attribute__((always_inline)) void snapshot_word_or(uint64_t *w, uint64_t m) {
+    snapshot_word_or_as(snapshot_single_threaded(), w, m);
+}
+static inline __attribute__((always_inline)) uint64_t snapshot_word_take(uint64_t *w) {
+    return snapshot_word_take_as(snapshot_single_threaded(), w);
 }
 #endif
