@@ -59,7 +59,7 @@ uint64_t snapshot_event_next(void) {
 
 /* Fork generation: bumped in every child by a pthread_atfork handler, so "am I still the process
  * that opened this file?" costs a load instead of a getpid() system call per commit. */
-static uint64_t fork_generation;
+uint64_t snapshot_fork_generation_word;
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 
 /* The pid, cached for the same reason (glibc no longer caches getpid()); forgotten in the child. */
@@ -72,7 +72,7 @@ static void (*hook_prepare)(void), (*hook_parent)(void), (*hook_child)(void);
 static void on_prepare(void) { if (hook_prepare) hook_prepare(); }
 static void on_parent(void) { if (hook_parent) hook_parent(); }
 static void in_child(void) {
-    __atomic_add_fetch(&fork_generation, 1, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&snapshot_fork_generation_word, 1, __ATOMIC_RELAXED);
     __atomic_store_n(&cached_pid, 0, __ATOMIC_RELAXED);
     if (hook_child) hook_child();
 }
@@ -87,7 +87,7 @@ void snapshot_sys_fork_hooks(void (*prepare)(void), void (*parent)(void), void (
 
 uint64_t snapshot_fork_generation(void) {
     pthread_once(&atfork_once, register_atfork);
-    return __atomic_load_n(&fork_generation, __ATOMIC_RELAXED);
+    return __atomic_load_n(&snapshot_fork_generation_word, __ATOMIC_RELAXED);
 }
 
 pid_t snapshot_current_pid(void) {

@@ -409,7 +409,7 @@ public final class PersistentFile {
             throw SnapshotError(code: EBADF, description: "snapshot: commit of \(dataPath) after its PersistentFile was closed")
         }
         unowned(unsafe) let log = self.log!   // held by self for the whole commit: no retain
-        guard snapshot_fork_generation() == ownerGeneration else {
+        guard snapshot_fork_generation_since_registered() == ownerGeneration else {
             throw SnapshotError(code: EPERM, description:
                 "snapshot: commit of \(dataPath) from a forked child: the parent process (pid \(ownerPid)) is its writer; only one process may commit a file")
         }

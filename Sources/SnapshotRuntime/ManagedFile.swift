@@ -98,7 +98,7 @@ final class ManagedFile {
     }
 
     /// Not a forked child (the atfork handler counts forks): one load, on every commit.
-    var isOwner: Bool { snapshot_fork_generation() == ownerGeneration }
+    var isOwner: Bool { snapshot_fork_generation_since_registered() == ownerGeneration }
 
     @inline(__always) func lock() { snapshot_lock_take(commitMutex) }
     @inline(__always) func unlock() { snapshot_lock_drop(commitMutex) }

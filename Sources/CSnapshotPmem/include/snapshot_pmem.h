@@ -58,6 +58,12 @@ int snapshot_sys_memfd(const char *name);
 void snapshot_sys_fork_hooks(void (*prepare)(void), void (*parent)(void), void (*child)(void));
 /* Incremented in the child at every fork (pthread_atfork, registered at the first call). */
 uint64_t snapshot_fork_generation(void);
+/* The same load without the registration check, for comparing with a generation read earlier
+ * through snapshot_fork_generation() (which registered the handler): one load per commit. */
+extern uint64_t snapshot_fork_generation_word;
+static inline uint64_t snapshot_fork_generation_since_registered(void) {
+    return __atomic_load_n(&snapshot_fork_generation_word, __ATOMIC_RELAXED);
+}
 /* getpid(), cached; the pthread_atfork child handler makes a forked child look its own pid up. */
 pid_t snapshot_current_pid(void);
 /* Number of the next persistence event in this process (1, 2, 3, ...), atomically. */
