@@ -115,11 +115,24 @@ private func clippedRuns(_ f: ManagedFile, fileLength: Int) -> UnsafeBufferPoint
     return f.runs.withUnsafeBufferPointer { $0 }   // f.runs outlives the commit
 }
 
-private let dirtyRunMatchesC: Bool =
+/// Folded at compile time (a global `let` would be a lazy global, initialised through swift_once
+/// on every commit). The field offsets, which do not fold, are checked once when the runtime
+/// starts (`checkDirtyRunLayout`).
+@inline(__always)
+private var dirtyRunMatchesC: Bool {
     MemoryLayout<DirtyRun>.size == MemoryLayout<snapshot_run>.size &&
-    MemoryLayout<DirtyRun>.stride == MemoryLayout<snapshot_run>.stride &&
-    MemoryLayout<DirtyRun>.offset(of: \DirtyRun.offset) == 0 &&
-    MemoryLayout<DirtyRun>.offset(of: \DirtyRun.length) == MemoryLayout<Int>.size
+        MemoryLayout<DirtyRun>.stride == MemoryLayout<snapshot_run>.stride
+}
+
+/// Called once at start-up: the commit path reinterprets the collector's runs as DirtyRuns when
+/// sizes match, which is only right if the fields are in the same places too.
+func checkDirtyRunLayout() {
+    if dirtyRunMatchesC {
+        precondition(MemoryLayout<DirtyRun>.offset(of: \DirtyRun.offset) == 0 &&
+                     MemoryLayout<DirtyRun>.offset(of: \DirtyRun.length) == MemoryLayout<Int>.size,
+                     "snapshot: DirtyRun and snapshot_run differ in layout")
+    }
+}
 
 /// SNAPSHOT_VERIFY=1: every clean line of the mapped pages must equal the persistent copy; a
 /// difference is a write the instrumentation did not record. Report it and abort.
