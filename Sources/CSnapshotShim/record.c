@@ -25,8 +25,27 @@ __attribute__((noinline, cold)) static void fault_note(size_t line) {
         __atomic_fetch_or(&snapshot_drop_bits[line >> 6], 1ull << (line & 63), __ATOMIC_SEQ_CST);
 }
 
+// SNAPSHOT_TEST_FAULT=split-or: the OR of a dirty bit done as a load, a pause and a store, which
+// the unlocked OR of snapshot_words.h must never be. A signal handler that dirties a line of the
+// same bitmap word in between loses its bit, so its write is never committed: the negative
+// control of Tests/e2e/signals.c, which must then fail.
+__attribute__((noinline, cold)) static void split_or(uint64_t *w, uint64_t m) {
+    uint64_t v = __atomic_load_n(w, __ATOMIC_RELAXED);
+    for (volatile int i = 0; i < 5000; i++) {}
+    __atomic_store_n(w, v | m, __ATOMIC_RELAXED);
+}
+
+__attribute__((noinline, cold)) static void mark_miss_faulty(size_t line) {
+    if (snapshot_store_faults & SNAPSHOT_STORE_FAULT_DROP_THREAD) fault_note(line);
+    if (snapshot_store_faults & SNAPSHOT_STORE_FAULT_SPLIT_OR)
+        split_or(&snapshot_dirty_bits_local[line >> 6], 1ull << (line & 63));
+    else
+        snapshot_word_or(&snapshot_dirty_bits_local[line >> 6], 1ull << (line & 63));
+    snapshot_summarise(line >> 6);
+}
+
 __attribute__((noinline)) static void mark_miss(size_t line) {
-    if (unlikely(snapshot_fault_drop_thread)) fault_note(line);
+    if (unlikely(snapshot_store_faults)) { mark_miss_faulty(line); return; }
     snapshot_word_or(&snapshot_dirty_bits_local[line >> 6], 1ull << (line & 63));
     snapshot_summarise(line >> 6);
 }
@@ -49,7 +68,7 @@ __attribute__((noinline)) static void mark_two(size_t first, size_t last) {
 
 // Lines [first, last], many of them: whole bitmap words at a time.
 static void mark_range(size_t first, size_t last) {
-    if (unlikely(snapshot_fault_drop_thread)) {
+    if (unlikely(snapshot_store_faults)) {
         for (size_t l = first; l <= last; l++) mark(l);
         return;
     }

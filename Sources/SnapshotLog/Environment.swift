@@ -30,11 +30,14 @@ final class SnapshotEnvironment {
         /// skipped when another thread fenced after the record was written ("its drain covered
         /// mine"), which holds only if one thread's sfence drained every CPU's stores.
         static let borrowFence = TestFaults(rawValue: 64)
+        /// The runtime's own, like dropThread: the store path's dirty-bit OR split into a load and
+        /// a store (the negative control of the unlocked OR, Tests/e2e/signals.c).
+        static let splitOr = TestFaults(rawValue: 128)
 
         static let names: [(String, TestFaults)] = [("apply-before-log", .applyBeforeLog),
             ("no-checkpoint-fence", .noCheckpointFence), ("accept-torn-records", .acceptTornRecords),
             ("drop-thread", .dropThread), ("eio-record-fence", .eioRecordFence), ("eio-data-fence", .eioDataFence),
-            ("borrow-fence", .borrowFence)]
+            ("borrow-fence", .borrowFence), ("split-or", .splitOr)]
 
         /// Comma-separated names; unknown names are reported, never silently ignored.
         static func parse(_ text: String?) -> TestFaults {

@@ -29,6 +29,11 @@ extern int snapshot_state;
 extern uintptr_t snapshot_persistent_base;
 extern int snapshot_managed_files;         /* files with live managed mappings (fsync fast path) */
 extern int snapshot_quiet, snapshot_verify, snapshot_fault_drop_thread;
+/* Test faults of the store path (SNAPSHOT_TEST_FAULT), one word so that a dirty-bit miss tests
+ * one load: drop-thread (see record.c) and split-or, the negative control of the unlocked OR. */
+#define SNAPSHOT_STORE_FAULT_DROP_THREAD 1
+#define SNAPSHOT_STORE_FAULT_SPLIT_OR 2
+extern int snapshot_store_faults;
 
 /* Dirty tracking: 1 bit per 64-byte line of the working range (bits), 1 bit per bitmap word
  * (= 4 KiB page) in l1, 1 bit per l1 word (= 256 KiB) in l2. drop = SNAPSHOT_TEST_FAULT=drop-thread. */
