@@ -70,7 +70,7 @@ printf "| commit, bytes written to the medium (log record + data, from snapshot_
 echo
 echo "### Recovery: replaying the largest lap a crash can leave"
 echo
-echo "| what the crash left | log size | recovery (mmap that replays it) |"
+echo "| what the crash left | log size | recovery (open + mmap, which replay it) |"
 echo "|---|---:|---:|"
 "$out/commit" recovery "$dir/rec.dat" 0 | awk '{printf "| a full lap of 64-line commits | %s MiB | %s ms |\n", $2, $4}'
 "$out/commit" recovery "$dir/rec.dat" $mib | awk -v m=$mib '{printf "| one %s MiB commit | %s MiB | %s ms |\n", m, $2, $4}'
