@@ -14,7 +14,6 @@ uint64_t *snapshot_dirty_bits = 0;
 uint64_t *snapshot_dirty_l1 = 0;
 uint64_t *snapshot_dirty_l2 = 0;
 uint64_t *snapshot_drop_bits = 0;
-int snapshot_fault_drop_thread = 0;
 int snapshot_store_faults = 0;
 
 const int __snapshot_abi_version_2 = SNAPSHOT_ABI_VERSION;

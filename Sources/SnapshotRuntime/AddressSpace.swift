@@ -130,7 +130,7 @@ private func completeReservation(_ w: Int, _ size: Int, hinted: (offset: Int, si
         if let bits = reserveZeroed(bitsBytes), let l1 = reserveZeroed(l1Bytes),
            let l2 = reserveZeroed(l2Bytes) {
             var drop: UnsafeMutablePointer<UInt64>? = nil
-            if snapshot_fault_drop_thread != 0 { drop = reserveZeroed(bitsBytes) }
+            if snapshot_store_faults & SNAPSHOT_STORE_FAULT_DROP_THREAD != 0 { drop = reserveZeroed(bitsBytes) }
             snapshot_publish(UInt(w), UInt(size), UInt(p), bits, l1, l2, drop)
             return Reservation(workingBase: w, size: size, persistentBase: p, hintedWindow: hinted)
         }

@@ -27,10 +27,7 @@ func readEnvironmentOnce() {
     snapshot_verify = envFlag("SNAPSHOT_VERIFY") ? 1 : 0
     strictFams = envFlag("SNAPSHOT_STRICT_FAMS")
     if let faults = envString("SNAPSHOT_TEST_FAULT")?.split(separator: ",") {
-        if faults.contains("drop-thread") {
-            snapshot_fault_drop_thread = 1
-            snapshot_store_faults |= SNAPSHOT_STORE_FAULT_DROP_THREAD
-        }
+        if faults.contains("drop-thread") { snapshot_store_faults |= SNAPSHOT_STORE_FAULT_DROP_THREAD }
         if faults.contains("split-or") { snapshot_store_faults |= SNAPSHOT_STORE_FAULT_SPLIT_OR }
     }
     if let ex = envString("SNAPSHOT_EXCLUDE") {

@@ -20,7 +20,9 @@ void snapshot_lock_sleep(snapshot_lock_t *l);   /* slow paths (lock.c) */
 void snapshot_lock_wake(snapshot_lock_t *l);
 
 static inline __attribute__((always_inline)) void snapshot_lock_take(snapshot_lock_t *l) {
-    if (__builtin_expect(snapshot_single_threaded(), 1)) {
+    // Held while single-threaded can only be this thread re-entering (a signal handler): that
+    // takes the locked path and blocks, as a non-recursive mutex does, rather than proceed.
+    if (__builtin_expect(snapshot_single_threaded() && __atomic_load_n(&l->state, __ATOMIC_RELAXED) == 0, 1)) {
         __atomic_store_n(&l->state, 1, __ATOMIC_RELAXED);
         __atomic_signal_fence(__ATOMIC_SEQ_CST);
         return;

@@ -28,7 +28,7 @@ extern "C" {
 extern int snapshot_state;
 extern uintptr_t snapshot_persistent_base;
 extern int snapshot_managed_files;         /* files with live managed mappings (fsync fast path) */
-extern int snapshot_quiet, snapshot_verify, snapshot_fault_drop_thread;
+extern int snapshot_quiet, snapshot_verify;
 /* Test faults of the store path (SNAPSHOT_TEST_FAULT), one word so that a dirty-bit miss tests
  * one load: drop-thread (see record.c) and split-or, the negative control of the unlocked OR. */
 #define SNAPSHOT_STORE_FAULT_DROP_THREAD 1
@@ -75,16 +75,16 @@ struct snapshot_collector {
 int snapshot_collect(struct snapshot_collector *c, uintptr_t win_off, uintptr_t win_len);
 /* The same, scanning only the part [lo, hi) of the window (run offsets stay window-relative). */
 int snapshot_collect_part(struct snapshot_collector *c, uintptr_t win_off, uintptr_t lo, uintptr_t hi);
-/* Could [win_off + lo, win_off + hi) of the working range hold a dirty line? Only its level-2
- * summary words are read (a few loads), so an msync with nothing to commit - a program that syncs
- * after every read - stops here, without the scan. */
 /* The level-2 words [*first, return value) that cover [win_off + lo, win_off + hi) of the working
- * range: what both of the above and below scan. */
+ * range: what both the scan above and the test below read. */
 static inline size_t snapshot_l2_words(uintptr_t win_off, uintptr_t lo, uintptr_t hi, size_t *first) {
     size_t page0 = (win_off + lo) >> 12, pages = (hi - lo + 4095) >> 12;
     *first = page0 >> 12;
     return (page0 + pages + 4095) >> 12;
 }
+/* Could [win_off + lo, win_off + hi) of the working range hold a dirty line? Only its level-2
+ * summary words are read (a few loads), so an msync with nothing to commit - a program that syncs
+ * after every read - stops here, without the scan. */
 static inline int snapshot_window_maybe_dirty(uintptr_t win_off, uintptr_t lo, uintptr_t hi) {
     const uint64_t *l2 = snapshot_dirty_l2;
     size_t i, end = snapshot_l2_words(win_off, lo, hi, &i);
