@@ -19,6 +19,7 @@ int snapshot_rt_mprotect(void *addr, size_t len, int prot);
 int snapshot_rt_msync(void *addr, size_t len, int flags);
 /* Some file is managed; fd may or may not be one of them. */
 int snapshot_rt_fsync(int fd, int datasync);
+void snapshot_rt_times_set(uint64_t dev, uint64_t ino);  /* the program set a managed file's times */
 int snapshot_rt_sync(void *addr);
 /* Some file is managed: refuse shrinking it below its mappings. path is NULL for ftruncate. */
 int snapshot_rt_truncate(int fd, const char *path, off_t length);

@@ -517,6 +517,10 @@ public final class PersistentFile {
         return b
     }
 
+    /// The program set the file's times itself (utimensat, futimes...): the new mtime is not a
+    /// change made behind the commit, so the outside-change watch takes the file as it now is.
+    public func timesSetByProgram() { watch.refresh(dataFD) }
+
     /// Would a commit of no runs and of `size` do nothing at all (the last commit is durable, the
     /// size is the committed one, and no trace wants to see the commit)?
     @inline(__always)

@@ -262,18 +262,56 @@ private func mapsPart(_ rt: Runtime, _ f: ManagedFile, _ a: Int, _ end: Int) -> 
     return false
 }
 
+/// fsync / fdatasync of a managed file, called like commitReleasingGlobal. The commit makes the
+/// file's contents and size durable: its record carries both, and recovery restores both. What a
+/// real call adds is metadata no record carries (modes, owners, times, extended attributes).
+/// `fdatasync` promises none of that, so it takes no real call. `fsync` takes one only if a call
+/// that changes metadata (metadata.c) ran in this process since the file's last real fsync, so
+/// that Kyoto Cabinet's `msync` + `fsync` costs one device flush, not two. The real call counts
+/// as an ordering point of the commit it ends.
+private func syncReleasingGlobal(_ rt: Runtime, _ f: ManagedFile, _ fd: Int32, datasync: Bool) -> Int32 {
+    let what = datasync ? "fdatasync" : "fsync"
+    if !f.isOwner {
+        let r = refuseForkedCommit(f, what)
+        snapshot_global_unlock()
+        return r
+    }
+    f.lock()
+    snapshot_global_unlock()
+    defer { f.unlock() }
+    let r = commitOwned(rt, f, what)
+    if r != 0 || datasync { return r }
+    let epoch = snapshot_metadata_epoch_now()
+    if f.metadataSyncedEpoch == epoch { return 0 }
+    let s = snapshot_sys_fsync(fd)
+    if s != 0 { return s }
+    f.metadataSyncedEpoch = epoch
+    snapshot_stats_add(0, 0, 0, 0, 0, 0, 1)
+    return 0
+}
+
+/// The program set the times of file (dev, ino) (metadata.c): if it is managed, its new mtime is
+/// not an outside write, and the outside-change watch takes the file as it now is.
+@_cdecl("snapshot_rt_times_set")
+public func snapshotTimesSet(_ dev: UInt64, _ ino: UInt64) {
+    snapshot_global_lock()
+    guard let rt = runtimeInstance, let f = rt.file(device: dev, inode: ino), f.isOwner, let log = f.log else {
+        snapshot_global_unlock()
+        return
+    }
+    f.lock()
+    snapshot_global_unlock()
+    log.timesSetByProgram()
+    f.unlock()
+}
+
 @_cdecl("snapshot_rt_fsync")
 public func snapshotFsync(_ fd: Int32, _ datasync: Int32) -> Int32 {
     snapshot_global_lock()
     var target: ManagedFile? = nil
     if let rt = runtimeInstance, let id = fileIdentity(fd) {
         target = rt.file(device: id.dev, inode: id.ino)
-        if let f = target, !f.mappings.isEmpty {
-            let r = commitReleasingGlobal(rt, f, datasync != 0 ? "fdatasync" : "fsync")
-            if r != 0 { return r }
-            // The commit made the data durable; the real call also covers metadata (e.g. size).
-            return datasync != 0 ? snapshot_sys_fdatasync(fd) : snapshot_sys_fsync(fd)
-        }
+        if let f = target, !f.mappings.isEmpty { return syncReleasingGlobal(rt, f, fd, datasync: datasync != 0) }
     }
     snapshot_global_unlock()
     return datasync != 0 ? snapshot_sys_fdatasync(fd) : snapshot_sys_fsync(fd)

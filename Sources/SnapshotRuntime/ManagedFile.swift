@@ -63,6 +63,10 @@ final class ManagedFile {
     // Some working page may not be read-write (a read-only alias, mprotect): the runtime's own
     // copies then go through /proc/self/mem instead of faulting.
     var protectionChanged = false
+    // snapshot_metadata_epoch when the last real fsync of the file began (0: none yet). Its
+    // commits make contents and size durable; an fsync adds the real call only for metadata
+    // changed since (syncReleasingGlobal). Read and written under the file's mutex.
+    var metadataSyncedEpoch: UInt64 = 0
     var runs: [DirtyRun] = []       // reused between commits
     /// `spans` as [start0, end0, start1, end1, ...] (first 2 * spanCount entries) for
     /// snapshot_clip_runs and the commit's scan: memory of its own, so that reading it on every

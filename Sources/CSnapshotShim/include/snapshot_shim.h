@@ -28,6 +28,12 @@ extern "C" {
 extern int snapshot_state;
 extern uintptr_t snapshot_persistent_base;
 extern int snapshot_managed_files;         /* files with live managed mappings (fsync fast path) */
+/* Calls made so far that change some file's metadata (chmod, chown, utimes, xattrs: metadata.c).
+ * An fsync of a managed file needs the real call only if this moved since its last one. */
+extern uint64_t snapshot_metadata_epoch;
+static inline uint64_t snapshot_metadata_epoch_now(void) {
+    return __atomic_load_n(&snapshot_metadata_epoch, __ATOMIC_SEQ_CST);
+}
 extern int snapshot_quiet, snapshot_verify;
 /* Test faults of the store path (SNAPSHOT_TEST_FAULT), one word so that a dirty-bit miss tests
  * one load: drop-thread (see record.c) and split-or, the negative control of the unlocked OR. */
