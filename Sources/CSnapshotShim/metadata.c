@@ -34,23 +34,24 @@
 
 uint64_t snapshot_metadata_epoch = 1;   // 0 is "never synced" in ManagedFile
 
-// The next definition of `name`, resolved once; ENOSYS if there is none.
-#define FORWARD(type, name, ...)                                                                 \
-    do {                                                                                         \
-        static type next;                                                                        \
-        __atomic_add_fetch(&snapshot_metadata_epoch, 1, __ATOMIC_SEQ_CST);                       \
-        type fn = __atomic_load_n(&next, __ATOMIC_ACQUIRE);                                      \
-        if (!fn) {                                                                               \
-            fn = (type)dlsym(RTLD_NEXT, #name);                                                  \
-            if (!fn) { errno = ENOSYS; return -1; }                                              \
-            __atomic_store_n(&next, fn, __ATOMIC_RELEASE);                                       \
-        }                                                                                        \
-        return fn(__VA_ARGS__);                                                                  \
-    } while (0)
+// The count bumped, then `fn` set to the next definition of `name` (resolved once), or -1 + ENOSYS.
+#define RESOLVE(type, name)                                                                      \
+    static type next;                                                                            \
+    __atomic_add_fetch(&snapshot_metadata_epoch, 1, __ATOMIC_SEQ_CST);                           \
+    type fn = __atomic_load_n(&next, __ATOMIC_ACQUIRE);                                          \
+    if (!fn) {                                                                                   \
+        fn = (type)dlsym(RTLD_NEXT, #name);                                                      \
+        if (!fn) { errno = ENOSYS; return -1; }                                                  \
+        __atomic_store_n(&next, fn, __ATOMIC_RELEASE);                                           \
+    }
+
+#define FORWARD(type, name, ...) do { RESOLVE(type, name) return fn(__VA_ARGS__); } while (0)
 
 // After a successful time-setting call on (dfd, path), or on dfd itself when path is NULL.
 static int times_set(int r, int dfd, const char *path, int nofollow) {
-    if (r != 0 || !snapshot_active() || __atomic_load_n(&snapshot_managed_files, __ATOMIC_RELAXED) == 0) return r;
+    if (r != 0 || !snapshot_active() || snapshot_tls_in_runtime ||
+        __atomic_load_n(&snapshot_managed_files, __ATOMIC_RELAXED) == 0)
+        return r;
     int saved = errno;
     struct stat st;
     int flags = (path ? 0 : AT_EMPTY_PATH) | (nofollow ? AT_SYMLINK_NOFOLLOW : 0);
@@ -64,18 +65,8 @@ static int times_set(int r, int dfd, const char *path, int nofollow) {
 }
 
 // As FORWARD, for a call that sets times: the result, after times_set.
-#define FORWARD_TIMES(dfd, path, nofollow, type, name, ...)                                      \
-    do {                                                                                         \
-        static type next;                                                                        \
-        __atomic_add_fetch(&snapshot_metadata_epoch, 1, __ATOMIC_SEQ_CST);                       \
-        type fn = __atomic_load_n(&next, __ATOMIC_ACQUIRE);                                      \
-        if (!fn) {                                                                               \
-            fn = (type)dlsym(RTLD_NEXT, #name);                                                  \
-            if (!fn) { errno = ENOSYS; return -1; }                                              \
-            __atomic_store_n(&next, fn, __ATOMIC_RELEASE);                                       \
-        }                                                                                        \
-        return times_set(fn(__VA_ARGS__), dfd, path, nofollow);                                  \
-    } while (0)
+#define FORWARD_TIMES(dfd, path, nofollow, type, name, ...) \
+    do { RESOLVE(type, name) return times_set(fn(__VA_ARGS__), dfd, path, nofollow); } while (0)
 
 typedef int (*path_mode_fn)(const char *, mode_t);
 typedef int (*fd_mode_fn)(int, mode_t);
