@@ -16,6 +16,13 @@ import Glibc
 /// Commits `f`. Called with the global lock held, which it releases (holding the file's mutex
 /// instead) so that commits of different files do not serialise; returns without it.
 private func commitReleasingGlobal(_ rt: Runtime, _ f: ManagedFile, _ what: String) -> Int32 {
+    withFileReleasingGlobal(f, what) { commitOwned(rt, f, what) }
+}
+
+/// `body` with the file's mutex held instead of the global lock (which the caller holds and which
+/// is released), or the refusal of a forked child. Inlined: the closure allocates nothing.
+@inline(__always)
+private func withFileReleasingGlobal(_ f: ManagedFile, _ what: String, _ body: () -> Int32) -> Int32 {
     // Checked before taking the file's mutex: in a forked child it may have been inherited locked.
     if !f.isOwner {
         // Refused before the global lock goes: the caller holds no reference to f, and without
@@ -27,7 +34,7 @@ private func commitReleasingGlobal(_ rt: Runtime, _ f: ManagedFile, _ what: Stri
     f.lock()
     snapshot_global_unlock()
     defer { f.unlock() }
-    return commitOwned(rt, f, what)
+    return body()
 }
 
 private func refuseForkedCommit(_ f: ManagedFile, _ what: String) -> Int32 {
@@ -271,23 +278,17 @@ private func mapsPart(_ rt: Runtime, _ f: ManagedFile, _ a: Int, _ end: Int) -> 
 /// as an ordering point of the commit it ends.
 private func syncReleasingGlobal(_ rt: Runtime, _ f: ManagedFile, _ fd: Int32, datasync: Bool) -> Int32 {
     let what = datasync ? "fdatasync" : "fsync"
-    if !f.isOwner {
-        let r = refuseForkedCommit(f, what)
-        snapshot_global_unlock()
-        return r
+    return withFileReleasingGlobal(f, what) {
+        let r = commitOwned(rt, f, what)
+        if r != 0 || datasync { return r }
+        let epoch = snapshot_metadata_epoch_now()
+        if f.metadataSyncedEpoch == epoch { return 0 }
+        let s = snapshot_sys_fsync(fd)
+        if s != 0 { return s }
+        f.metadataSyncedEpoch = epoch
+        snapshot_stats_add(0, 0, 0, 0, 0, 0, 1)
+        return 0
     }
-    f.lock()
-    snapshot_global_unlock()
-    defer { f.unlock() }
-    let r = commitOwned(rt, f, what)
-    if r != 0 || datasync { return r }
-    let epoch = snapshot_metadata_epoch_now()
-    if f.metadataSyncedEpoch == epoch { return 0 }
-    let s = snapshot_sys_fsync(fd)
-    if s != 0 { return s }
-    f.metadataSyncedEpoch = epoch
-    snapshot_stats_add(0, 0, 0, 0, 0, 0, 1)
-    return 0
 }
 
 /// The program set the times of file (dev, ino) (metadata.c): if it is managed, its new mtime is
