@@ -34,6 +34,8 @@ int snapshot_sys_fsync(int fd) { return (int)syscall(SYS_fsync, fd); }
 
 int snapshot_sys_fdatasync(int fd) { return (int)syscall(SYS_fdatasync, fd); }
 
+ssize_t snapshot_getrandom(void *buf, size_t n) { return syscall(SYS_getrandom, buf, n, 1 /* GRND_NONBLOCK */); }
+
 int snapshot_sys_mprotect(void *addr, size_t len, int prot) { return (int)syscall(SYS_mprotect, addr, len, prot); }
 
 ssize_t snapshot_sys_pread(int fd, void *buf, size_t n, off_t off) { return syscall(SYS_pread64, fd, buf, n, off); }

@@ -1,11 +1,18 @@
 // The two reservations and the per-file windows inside them.
 //
-// At the first managed mapping we reserve, at kernel-chosen addresses (no fixed addresses, ASLR
-// untouched), PROT_NONE + MAP_NORESERVE (no memory, no commit charge):
+// At the first managed mapping we reserve, PROT_NONE + MAP_NORESERVE (no memory, no commit
+// charge):
 //   working range     W: the DRAM working copies the program sees;
 //   persistent range  P: MAP_SHARED mappings of the files, at P = W - workingBase + persistentBase;
 //   the dirty bitmap (1 bit per 64-byte line of W) and its two summary levels.
 // Default 4 TiB each (SNAPSHOT_RESERVE_GIB overrides; halved until the kernel accepts it).
+// Where: around the first managed mmap's hint if it has one; otherwise one block at a random
+// address of the lower half of the address space (placedBase), where the kernel's own placement
+// never goes; only if that fails, where the kernel puts it. Why not simply where the kernel puts
+// it: right below the libraries, 8 TiB there covered the addresses other processes had been
+// given, and programs that map a file again at the address a previous run recorded (LMDB's
+// MDB_FIXEDMAP, even for its read-only map, which Snapshot passes through) got another address
+// in 26 of 30 runs and failed (EBUSY), against 0 of 30 without Snapshot.
 // Each file gets a window: a 16 MiB-aligned slice of W in which file offset x lives at
 // windowBase + x. 16 MiB alignment means no two files ever share a word of any bitmap level.
 import CSnapshotShim
@@ -39,11 +46,41 @@ private func reserve(_ bytes: Int, align: Int) -> Int? {
     return aligned
 }
 
-private func reserveZeroed(_ bytes: Int) -> UnsafeMutablePointer<UInt64>? {
-    let p = snapshot_sys_mmap(nil, bytes, PROT_READ | PROT_WRITE,
-                              MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
+/// Zeroed read-write memory for a bitmap level: at `at` exactly when given (nil if taken), else
+/// where the kernel puts it.
+private func reserveZeroed(_ bytes: Int, at: Int? = nil) -> UnsafeMutablePointer<UInt64>? {
+    let flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | (at != nil ? 0x100000 /* MAP_FIXED_NOREPLACE */ : 0)
+    let p = snapshot_sys_mmap(at.flatMap { UnsafeMutableRawPointer(bitPattern: $0) }, bytes, PROT_READ | PROT_WRITE,
+                              flags, -1, 0)
     if p == snapshot_sys_map_failed() || p == nil { return nil }
+    if let a = at, Int(bitPattern: p) != a {   // a kernel without MAP_FIXED_NOREPLACE took a hint
+        _ = snapshot_sys_munmap(p, bytes)
+        return nil
+    }
     return p!.assumingMemoryBound(to: UInt64.self)
+}
+
+/// The lower half of the address space that placedBase draws from: 32–80 TiB. Above it, PIE
+/// programs (from 85 TiB, their brk heap after them) and the kernel's top-down mmap area (from
+/// about 127 TiB down); below it, sanitizer shadows (ASan's ends at 16 TiB).
+let placementLow = 32 << 40
+let placementHigh = 80 << 40
+
+/// A random, 16 MiB-aligned base for a block of `total` bytes inside [placementLow,
+/// placementHigh), or nil if it cannot fit. Random so that the ranges still move between runs.
+private func placedBase(total: Int) -> Int? {
+    guard total < placementHigh - placementLow else { return nil }
+    let slots = UInt64((placementHigh - placementLow - total) / windowAlign) + 1
+    var r: UInt64 = 0
+    if snapshot_getrandom(&r, 8) != 8 { r = UInt64(truncatingIfNeeded: snapshot_commit_clock()) &* 0x9E3779B97F4A7C15 }
+    return placementLow + Int(r % slots) * windowAlign
+}
+
+/// Bytes of the three bitmap levels for a working range of `size` bytes: size/64 lines ->
+/// size/512 bytes; l1: size/32 KiB; l2: size/2 MiB (+1 page slack each, so a record at the very
+/// end of the range stays inside).
+private func bitmapBytes(_ size: Int) -> (bits: Int, l1: Int, l2: Int) {
+    ((size >> 9) + pageSize, (size >> 15) + pageSize, (size >> 21) + pageSize)
 }
 
 /// Where the program asked (an mmap hint) to see file offset `offset` of a file whose first
@@ -109,6 +146,13 @@ func reserveAddressSpace(hint: PlacementHint?) -> Reservation? {
     }
     while gib >= 1 {
         let size = gib << 30
+        // One block: W, then P, then the bitmap levels, each 16 MiB-aligned.
+        let b = bitmapBytes(size)
+        let total = 2 * size + 3 * windowAlign + b.bits + b.l1 + b.l2
+        if let base = placedBase(total: total), reserveAt(base, size),
+           let r = completeReservation(base, size, hinted: nil, placedAfter: base + size) {
+            return r
+        }
         if let w = reserve(size, align: windowAlign), let r = completeReservation(w, size, hinted: nil) {
             return r
         }
@@ -118,21 +162,33 @@ func reserveAddressSpace(hint: PlacementHint?) -> Reservation? {
 }
 
 /// The working range [w, w+size) is reserved: reserve the persistent range and the bitmaps and
-/// publish, or give the working range back and return nil.
-private func completeReservation(_ w: Int, _ size: Int, hinted: (offset: Int, size: Int)?) -> Reservation? {
-    // Bitmap: size/64 lines -> size/512 bytes; l1: size/32 KiB; l2: size/2 MiB (+1 page slack
-    // each, so a record at the very end of the range stays inside).
-    let bitsBytes = (size >> 9) + pageSize
-    let l1Bytes = (size >> 15) + pageSize
-    let l2Bytes = (size >> 21) + pageSize
+/// publish, or give the working range back and return nil. `placedAfter`: put them one after the
+/// other from there (placedBase's block), each exactly or not at all.
+private func completeReservation(_ w: Int, _ size: Int, hinted: (offset: Int, size: Int)?,
+                                 placedAfter: Int? = nil) -> Reservation? {
+    let b = bitmapBytes(size)
+    let align = { (x: Int) in (x + windowAlign - 1) & ~(windowAlign - 1) }
+    var next = placedAfter.map(align)
+    func take(_ bytes: Int) -> Int? {   // the next placed address, advanced past `bytes`
+        guard let n = next else { return nil }
+        next = align(n + bytes)
+        return n
+    }
     // Same alignment for P: on DAX, 2 MiB-aligned file offsets can then use huge-page mappings.
-    if let p = reserve(size, align: windowAlign) {
-        if let bits = reserveZeroed(bitsBytes), let l1 = reserveZeroed(l1Bytes),
-           let l2 = reserveZeroed(l2Bytes) {
-            var drop: UnsafeMutablePointer<UInt64>? = nil
-            if snapshot_store_faults & SNAPSHOT_STORE_FAULT_DROP_THREAD != 0 { drop = reserveZeroed(bitsBytes) }
-            snapshot_publish(UInt(w), UInt(size), UInt(p), bits, l1, l2, drop)
-            return Reservation(workingBase: w, size: size, persistentBase: p, hintedWindow: hinted)
+    let pAt = take(size)
+    if let p = pAt.map({ reserveAt($0, size) ? $0 : nil }) ?? reserve(size, align: windowAlign) {
+        let bitsAt = take(b.bits), l1At = take(b.l1), l2At = take(b.l2)
+        if let bits = reserveZeroed(b.bits, at: bitsAt) {
+            if let l1 = reserveZeroed(b.l1, at: l1At) {
+                if let l2 = reserveZeroed(b.l2, at: l2At) {
+                    var drop: UnsafeMutablePointer<UInt64>? = nil
+                    if snapshot_store_faults & SNAPSHOT_STORE_FAULT_DROP_THREAD != 0 { drop = reserveZeroed(b.bits) }
+                    snapshot_publish(UInt(w), UInt(size), UInt(p), bits, l1, l2, drop)
+                    return Reservation(workingBase: w, size: size, persistentBase: p, hintedWindow: hinted)
+                }
+                _ = snapshot_sys_munmap(l1, b.l1)
+            }
+            _ = snapshot_sys_munmap(bits, b.bits)
         }
         _ = snapshot_sys_munmap(UnsafeMutableRawPointer(bitPattern: p), size)
     }

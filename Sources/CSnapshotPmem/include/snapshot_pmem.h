@@ -48,6 +48,8 @@ int snapshot_sys_fsync(int fd);
 int snapshot_sys_fdatasync(int fd);
 ssize_t snapshot_sys_pread(int fd, void *buf, size_t n, off_t off);
 off_t snapshot_sys_lseek(int fd, off_t off, int whence);
+/* getrandom(buf, n, GRND_NONBLOCK): bytes written, or -1. */
+ssize_t snapshot_getrandom(void *buf, size_t n);
 struct iovec;
 ssize_t snapshot_sys_pwritev2(int fd, const struct iovec *iov, int n, off_t off, int flags);
 ssize_t snapshot_sys_preadv2(int fd, const struct iovec *iov, int n, off_t off, int flags);
