@@ -38,16 +38,48 @@ __attribute__((target("sse4.2"))) static uint32_t hw_tail(uint32_t c, const unsi
     return c;
 }
 
-/* Checksums a chunk while it is in L1/L2, then copies it from there: the source is read from
- * memory once. (A single fused load/crc/stream loop was measured 2x slower than this: the crc
- * chains starve the streaming stores.) */
+/* Streams whole 64-byte lines from s to d (16-byte aligned) with non-temporal stores while
+ * updating the four lanes from the same lines, the source prefetched PREFETCH bytes ahead.
+ * Measured on 64 MiB (tmpfs, Intel Xeon VM): 9.1-10.6 GB/s against 6.1-7.0 GB/s for checksumming
+ * an 8 KiB chunk and then copying it, and 9.4-11.8 GB/s for the bare non-temporal copy. Without
+ * the prefetch the fused loop is no faster than the chunks: each line's loads wait for memory and
+ * the crc32 chains cannot run ahead of them. */
+#define PREFETCH 2048
+__attribute__((target("sse4.2"))) static void hw_lines_nt(uint64_t st[4], unsigned char *d, const unsigned char *s,
+                                                           size_t lines) {
+    uint64_t c0 = st[0], c1 = st[1], c2 = st[2], c3 = st[3];
+    for (; lines; lines--, s += 64, d += 64) {
+        _mm_prefetch((const char *)s + PREFETCH, _MM_HINT_T0);
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)s);
+        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + 16));
+        __m128i e = _mm_loadu_si128((const __m128i *)(const void *)(s + 32));
+        __m128i f = _mm_loadu_si128((const __m128i *)(const void *)(s + 48));
+        _mm_stream_si128((__m128i *)(void *)d, a);
+        _mm_stream_si128((__m128i *)(void *)(d + 16), b);
+        _mm_stream_si128((__m128i *)(void *)(d + 32), e);
+        _mm_stream_si128((__m128i *)(void *)(d + 48), f);
+        uint64_t w[8];
+        memcpy(w, s, 64);
+        c0 = _mm_crc32_u64(c0, w[0]); c1 = _mm_crc32_u64(c1, w[1]); c2 = _mm_crc32_u64(c2, w[2]); c3 = _mm_crc32_u64(c3, w[3]);
+        c0 = _mm_crc32_u64(c0, w[4]); c1 = _mm_crc32_u64(c1, w[5]); c2 = _mm_crc32_u64(c2, w[6]); c3 = _mm_crc32_u64(c3, w[7]);
+    }
+    st[0] = c0; st[1] = c1; st[2] = c2; st[3] = c3;
+}
+
+/* Other copies: checksums a chunk while it is in L1/L2, then copies it from there, so the source
+ * is read from memory once. */
 #define CHUNK (8 * 1024)
 static uint32_t hw_copy_crc(void *dst, const void *src, size_t len, int nt) {
     const unsigned char *s = src;
     unsigned char *d = dst;
     uint64_t st[4] = {0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu};
     size_t body = len & ~(size_t)31;
-    for (size_t off = 0; off < body; off += CHUNK) {
+    size_t off = 0;
+    if (d && nt && ((uintptr_t)d & 15) == 0) {        /* the record's slots: 64-byte aligned */
+        off = body & ~(size_t)63;
+        hw_lines_nt(st, d, s, off / 64);
+    }
+    for (; off < body; off += CHUNK) {
         size_t n = body - off < CHUNK ? body - off : CHUNK;
         hw_lanes(st, s + off, n / 32);
         if (d) {

@@ -32,15 +32,19 @@ final class FormatTests: XCTestCase {
             lanes[0] = crc32c(lanes[0], b + 32 * blocks, n % 32)
             return lanes.withUnsafeBytes { crc32c(0, $0.baseAddress!, 16) }
         }
-        let src = UnsafeMutableRawPointer.allocate(byteCount: 5000, alignment: 64)
-        let dst = UnsafeMutableRawPointer.allocate(byteCount: 5100, alignment: 64)
+        // Sizes past 8 KiB (the chunked path's chunk) and 2 KiB (the fused path's prefetch
+        // distance); destinations 64-, 16- and 8-byte aligned (the fused streaming path needs 16);
+        // lengths with a 32-byte block and bytes after the last whole line.
+        let size = 40_000
+        let src = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
+        let dst = UnsafeMutableRawPointer.allocate(byteCount: size + 100, alignment: 64)
         defer { src.deallocate(); dst.deallocate() }
-        for i in 0..<5000 { src.storeBytes(of: UInt8(truncatingIfNeeded: i &* 131 &+ 7), toByteOffset: i, as: UInt8.self) }
-        for n in [0, 1, 63, 64, 255, 256, 257, 300, 1024, 4095, 4999] {
-            for (so, dso) in [(0, 0), (1, 0), (0, 8), (3, 5)] where so + n <= 5000 {
+        for i in 0..<size { src.storeBytes(of: UInt8(truncatingIfNeeded: i &* 131 &+ 7), toByteOffset: i, as: UInt8.self) }
+        for n in [0, 1, 63, 64, 255, 256, 257, 288, 300, 1024, 4095, 4999, 8224, 20_000, 39_000] {
+            for (so, dso) in [(0, 0), (1, 0), (0, 8), (0, 16), (3, 5), (5, 48)] where so + n <= size {
                 let want = reference(src + so, n)
                 XCTAssertEqual(snapshot_segment_crc(src + so, n), want, "n \(n)")
-                dst.initializeMemory(as: UInt8.self, repeating: 0xEE, count: 5100)
+                dst.initializeMemory(as: UInt8.self, repeating: 0xEE, count: size + 100)
                 for nt: Int32 in [0, 1] {
                     XCTAssertEqual(snapshot_copy_segment_crc(dst + dso, src + so, n, nt), want, "copy n \(n) nt \(nt)")
                     XCTAssertEqual(memcmp(dst + dso, src + so, n), 0, "copied bytes n \(n)")
