@@ -45,11 +45,12 @@ __attribute__((target("sse4.2"))) static uint32_t hw_tail(uint32_t c, const unsi
  * the prefetch the fused loop is no faster than the chunks: each line's loads wait for memory and
  * the crc32 chains cannot run ahead of them. */
 #define PREFETCH 2048
-__attribute__((target("sse4.2"))) static void hw_lines_nt(uint64_t st[4], unsigned char *d, const unsigned char *s,
-                                                           size_t lines) {
+__attribute__((target("sse4.2"), always_inline)) static inline void lines_nt_lanes(uint64_t st[4], unsigned char *d,
+                                                                                 const unsigned char *s, size_t lines,
+                                                                                 int prefetch) {
     uint64_t c0 = st[0], c1 = st[1], c2 = st[2], c3 = st[3];
     for (; lines; lines--, s += 64, d += 64) {
-        _mm_prefetch((const char *)s + PREFETCH, _MM_HINT_T0);
+        if (prefetch) _mm_prefetch((const char *)s + PREFETCH, _MM_HINT_T0);
         __m128i a = _mm_loadu_si128((const __m128i *)(const void *)s);
         __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + 16));
         __m128i e = _mm_loadu_si128((const __m128i *)(const void *)(s + 32));
@@ -64,6 +65,14 @@ __attribute__((target("sse4.2"))) static void hw_lines_nt(uint64_t st[4], unsign
         c0 = _mm_crc32_u64(c0, w[4]); c1 = _mm_crc32_u64(c1, w[5]); c2 = _mm_crc32_u64(c2, w[6]); c3 = _mm_crc32_u64(c3, w[7]);
     }
     st[0] = c0; st[1] = c1; st[2] = c2; st[3] = c3;
+}
+
+/* The last PREFETCH bytes are not prefetched for: those lines would lie past the segment. */
+__attribute__((target("sse4.2"))) static void hw_lines_nt(uint64_t st[4], unsigned char *d, const unsigned char *s,
+                                                           size_t lines) {
+    size_t ahead = lines > PREFETCH / 64 ? lines - PREFETCH / 64 : 0;
+    lines_nt_lanes(st, d, s, ahead, 1);
+    lines_nt_lanes(st, d + 64 * ahead, s + 64 * ahead, lines - ahead, 0);
 }
 
 /* Other copies: checksums a chunk while it is in L1/L2, then copies it from there, so the source

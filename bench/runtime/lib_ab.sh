@@ -3,13 +3,17 @@
 # same binary run against library A and library B in turn, round after round, on one medium.
 # Prints the median over rounds of each per-round median, and B/A.
 #   bench/runtime/lib_ab.sh --lib-a DIR --lib-b DIR [--dir DIR] [--pmem-force 0|1] [--rounds N] [--lines "1 64"]
+#                           [--throughput MIB]
+# --throughput MIB: instead of latency, one MIB-MiB commit per side and round (`commit throughput`,
+# best of 5) next to the bare pmem_memcpy NT copy (ntcopy.c) of the same size, run in the same
+# round: dirty GB/s of A and B, each as a share of the copy bandwidth.
 # Typical use: a change's cost, A = the library built from the commit before it (a git worktree,
 # `swift build -c release --product snapshot`), B = build/lib.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 cc=${CC:-/usr/bin/clang-14}
-dir=/dev/shm pmem=0 rounds=9 lines="1 64" liba="" libb=""
+dir=/dev/shm pmem=0 rounds=9 lines="1 64" liba="" libb="" tp_mib=""
 while [ $# -gt 0 ]; do
   case $1 in
     --lib-a) liba=$2; shift 2 ;;
@@ -18,6 +22,7 @@ while [ $# -gt 0 ]; do
     --pmem-force) pmem=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
     --lines) lines=$2; shift 2 ;;
+    --throughput) tp_mib=$2; shift 2 ;;
     *) echo "lib_ab.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -28,6 +33,31 @@ trap 'rm -rf "$out" "$work"' EXIT
 # No rpath: LD_LIBRARY_PATH picks the library per run.
 "$cc" -O2 -I"$src/Sources/CSnapshotShim/include" "$here/commit.c" -o "$out/commit" -L"$libb" -lsnapshot
 export PMEM_IS_PMEM_FORCE=$pmem SNAPSHOT_QUIET=1
+median() { sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+if [ -n "$tp_mib" ]; then
+  "$cc" -O2 "$here/ntcopy.c" -o "$out/ntcopy" -lpmem
+  for r in $(seq "$rounds"); do
+    for side in a b; do
+      lib=$liba; [ $side = b ] && lib=$libb
+      LD_LIBRARY_PATH=$lib "$out/commit" throughput "$work/tp.dat" "$tp_mib" | awk -v s=$side '{print s, $6}' >> "$out/tp.txt"
+      rm -f "$work"/tp.dat "$work"/.tp.dat.snapshot-log
+    done
+    "$out/ntcopy" "$work" "$tp_mib" | awk '$1 == "nt_GBps" {print "nt", $2}' >> "$out/tp.txt"
+    rm -f "$work"/ntcopy.*
+  done
+  a=$(awk '$1=="a" {print $2}' "$out/tp.txt" | median); b=$(awk '$1=="b" {print $2}' "$out/tp.txt" | median)
+  nt=$(awk '$1=="nt" {print $2}' "$out/tp.txt" | median)
+  echo "medium: $dir, PMEM_IS_PMEM_FORCE=$pmem, one $tp_mib MiB commit, $rounds rounds interleaved (A = $liba, B = $libb)"
+  echo
+  echo "| measure | GB/s (median of rounds) | vs NT memcpy |"
+  echo "|---|---:|---:|"
+  printf "| pmem_memcpy NT + drain | %.2f | 100%% |\n" "$nt"
+  printf "| A: commit, dirty bytes / time | %.2f | %.0f%% |\n" "$a" "$(echo "100 * $a / $nt" | bc -l)"
+  printf "| B: commit, dirty bytes / time | %.2f | %.0f%% |\n" "$b" "$(echo "100 * $b / $nt" | bc -l)"
+  echo
+  echo "per round (side, GB/s):"; tr '\n' ' ' < "$out/tp.txt"; echo
+  exit 0
+fi
 for r in $(seq "$rounds"); do
   for side in a b; do
     lib=$liba; [ $side = b ] && lib=$libb
