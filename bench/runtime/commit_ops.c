@@ -1,6 +1,6 @@
 /* commit_ops.c — the cost of small commits, for callgrind and for the clock.
- *   commit_ops FILE COMMITS RUNS [LINES_PER_RUN]
- * Maps a 64 MiB file, then COMMITS times: dirty RUNS separate runs of LINES_PER_RUN lines (random,
+ *   commit_ops FILE COMMITS RUNS [LINES_PER_RUN [MIB]]
+ * Maps a MIB-MiB file (default 64), then COMMITS times: dirty RUNS separate runs of LINES_PER_RUN lines (random,
  * never adjacent) with 8-byte stores recorded exactly as the pass records them, and msync. Prints
  * ns per commit and, from snapshot_stats, ordering points per commit. bench/runtime/instructions.sh
  * runs it under callgrind at two COMMITS counts and reports the difference per commit: the
@@ -16,10 +16,10 @@
 #include "snapshot.h"
 #include "snapshot_abi.h"
 
-#define SIZE (64u << 20)
 
 int main(int argc, char **argv) {
-    if (argc < 4) { fprintf(stderr, "usage: commit_ops FILE COMMITS RUNS [LINES_PER_RUN]\n"); return 2; }
+    if (argc < 4) { fprintf(stderr, "usage: commit_ops FILE COMMITS RUNS [LINES_PER_RUN [MIB]]\n"); return 2; }
+    const uint64_t SIZE = (argc > 5 ? strtoull(argv[5], 0, 0) : 64) << 20;
     long commits = atol(argv[2]);
     int runs = atoi(argv[3]), per = argc > 4 ? atoi(argv[4]) : 1;
     int fd = open(argv[1], O_RDWR | O_CREAT | O_TRUNC, 0600);
