@@ -7,6 +7,7 @@
 
 #if defined(__x86_64__)
 #include <immintrin.h>
+#include "stream_line.h"
 
 /* Raw (no inversion) CRC-32C update of one 64-bit word, in software (for CPUs without SSE4.2). */
 static uint32_t sw_word(uint32_t c, uint64_t w) {
@@ -51,14 +52,7 @@ __attribute__((target("sse4.2"), always_inline)) static inline void lines_nt_lan
     uint64_t c0 = st[0], c1 = st[1], c2 = st[2], c3 = st[3];
     for (; lines; lines--, s += 64, d += 64) {
         if (prefetch) _mm_prefetch((const char *)s + PREFETCH, _MM_HINT_T0);
-        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)s);
-        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + 16));
-        __m128i e = _mm_loadu_si128((const __m128i *)(const void *)(s + 32));
-        __m128i f = _mm_loadu_si128((const __m128i *)(const void *)(s + 48));
-        _mm_stream_si128((__m128i *)(void *)d, a);
-        _mm_stream_si128((__m128i *)(void *)(d + 16), b);
-        _mm_stream_si128((__m128i *)(void *)(d + 32), e);
-        _mm_stream_si128((__m128i *)(void *)(d + 48), f);
+        snapshot_stream_line(d, s);
         uint64_t w[8];
         memcpy(w, s, 64);
         c0 = _mm_crc32_u64(c0, w[0]); c1 = _mm_crc32_u64(c1, w[1]); c2 = _mm_crc32_u64(c2, w[2]); c3 = _mm_crc32_u64(c3, w[3]);

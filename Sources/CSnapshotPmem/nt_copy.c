@@ -10,21 +10,13 @@
 
 #if defined(__x86_64__)
 #include <immintrin.h>
+#include "stream_line.h"
 
 #define LARGE 4096
 
 /* Stores [d, d + n) from s with non-temporal stores; n < LARGE. */
 static inline void nt_lines(unsigned char *d, const unsigned char *s, size_t n) {
-    for (; n >= 64; d += 64, s += 64, n -= 64) {
-        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)s);
-        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + 16));
-        __m128i c = _mm_loadu_si128((const __m128i *)(const void *)(s + 32));
-        __m128i e = _mm_loadu_si128((const __m128i *)(const void *)(s + 48));
-        _mm_stream_si128((__m128i *)(void *)d, a);
-        _mm_stream_si128((__m128i *)(void *)(d + 16), b);
-        _mm_stream_si128((__m128i *)(void *)(d + 32), c);
-        _mm_stream_si128((__m128i *)(void *)(d + 48), e);
-    }
+    for (; n >= 64; d += 64, s += 64, n -= 64) snapshot_stream_line(d, s);
 }
 
 static void nt_small(unsigned char *d, const unsigned char *s, size_t n) {

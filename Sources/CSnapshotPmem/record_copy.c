@@ -11,6 +11,7 @@
 
 #if defined(__x86_64__)
 #include <immintrin.h>
+#include "stream_line.h"
 
 /* Raw CRC-32C (no inversion) of whole 64-byte lines, streamed to d (nt) or stored (plain). The
  * checksum reads the source words again (crc32 takes a memory operand, and the line is in L1 from
@@ -18,21 +19,8 @@
 __attribute__((target("sse4.2"))) static inline uint64_t lines_crc(unsigned char *d, const unsigned char *s,
                                                                     size_t n, uint64_t c, int nt) {
     for (; n; n -= 64, s += 64, d += 64) {
-        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)s);
-        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + 16));
-        __m128i e = _mm_loadu_si128((const __m128i *)(const void *)(s + 32));
-        __m128i f = _mm_loadu_si128((const __m128i *)(const void *)(s + 48));
-        if (nt) {
-            _mm_stream_si128((__m128i *)(void *)d, a);
-            _mm_stream_si128((__m128i *)(void *)(d + 16), b);
-            _mm_stream_si128((__m128i *)(void *)(d + 32), e);
-            _mm_stream_si128((__m128i *)(void *)(d + 48), f);
-        } else {
-            _mm_storeu_si128((__m128i *)(void *)d, a);
-            _mm_storeu_si128((__m128i *)(void *)(d + 16), b);
-            _mm_storeu_si128((__m128i *)(void *)(d + 32), e);
-            _mm_storeu_si128((__m128i *)(void *)(d + 48), f);
-        }
+        if (nt) snapshot_stream_line(d, s);
+        else memcpy(d, s, 64);
         for (int k = 0; k < 64; k += 8) {
             uint64_t w;
             memcpy(&w, s + k, 8);
