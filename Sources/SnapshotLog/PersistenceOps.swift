@@ -164,6 +164,7 @@ final class PersistenceOps {
 
     /// Starts a record at log offset `offset`: the first `headerSize` bytes are reserved for
     /// `finishRecord`, the body follows through `appendRecord`.
+    @inline(__always)
     func beginRecord(at offset: Int, headerSize: Int) {
         if _slowPath(borrowFence) { fencesAtRecordStart = UInt64(snapshot_test_fences()) }
         recordOffset = offset
@@ -278,6 +279,7 @@ final class PersistenceOps {
 
     /// Stores the record header (its checksum covers the body already appended) and, on the page
     /// cache, writes the record out; durable, with the body, after the next `fence(.log)`.
+    @inline(__always)
     func finishRecord(header: UnsafeRawPointer, count: Int) {
         if medium == .pmem {
             snapshot_nt_copy(log.base! + recordOffset, header, count)
@@ -332,6 +334,7 @@ final class PersistenceOps {
     /// Ordering point: every earlier store to `t` is durable when this returns.
     /// pmem: one pmem_drain (orders every file). Page cache: fdatasync of the log, or of the data
     /// file if anything was written to it since its last one.
+    @inline(__always)
     func fence(_ t: Target) throws {
         if let f = testFailNextFence, f == t {
             testFailNextFence = nil

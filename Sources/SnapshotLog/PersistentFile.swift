@@ -484,6 +484,7 @@ public final class PersistentFile {
 
     /// Copies the runs working -> data file (I1: only after their record is durable). A size
     /// increase comes first so that the new pages exist; a decrease is applied by the caller.
+    @inline(__always)
     private func apply(_ runs: UnsafeBufferPointer<DirtyRun>, _ working: UnsafeRawPointer, _ fileLength: Int) {
         if fileLength > dataSize { resize(fileLength) }
         ops.storeRuns(runs, from: working, fileLength: fileLength, each: "data-run")

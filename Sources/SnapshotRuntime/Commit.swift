@@ -15,6 +15,7 @@ import Glibc
 
 /// Commits `f`. Called with the global lock held, which it releases (holding the file's mutex
 /// instead) so that commits of different files do not serialise; returns without it.
+@inline(__always)
 private func commitReleasingGlobal(_ rt: Runtime, _ f: ManagedFile, _ what: String) -> Int32 {
     withFileReleasingGlobal(f, what) { commitOwned(rt, f, what) }
 }
@@ -47,6 +48,7 @@ func commit(_ rt: Runtime, _ f: ManagedFile, _ what: String) -> Int32 {
 }
 
 /// commit, the caller having checked that this process is the file's writer.
+@inline(__always)
 private func commitOwned(_ rt: Runtime, _ f: ManagedFile, _ what: String) -> Int32 {
     guard let log = f.log.map({ Unmanaged.passUnretained($0) }) else {
         return fail(EBADF, "\(what) of \(f.path): file is closed (EBADF)")
@@ -55,6 +57,7 @@ private func commitOwned(_ rt: Runtime, _ f: ManagedFile, _ what: String) -> Int
     return log._withUnsafeGuaranteedRef { commitOwned(rt, f, $0, what) }
 }
 
+@inline(__always)
 private func commitOwned(_ rt: Runtime, _ f: ManagedFile, _ log: PersistentFile, _ what: String) -> Int32 {
     // The size is part of the commit: the program's logical size (FileSize.swift), not the real
     // file's. The engine sets the real size inside the commit (grown before the data is applied,
@@ -105,6 +108,7 @@ private func commitOwned(_ rt: Runtime, _ f: ManagedFile, _ log: PersistentFile,
 /// Clips the collector's runs (window offsets = file offsets) to the mapped pages and to the last
 /// line holding file data, in place, and returns them as DirtyRuns: the C runs are reinterpreted
 /// when DirtyRun has the same layout (two Ints), else copied into f.runs. nil: out of memory.
+@inline(__always)
 private func clippedRuns(_ f: ManagedFile, fileLength: Int) -> UnsafeBufferPointer<DirtyRun>? {
     // Lines wholly beyond EOF cannot reach the file (the kernel does not write back stores past
     // EOF in the last page either).
@@ -234,6 +238,7 @@ public func snapshotMsync(_ addr: UnsafeMutableRawPointer?, _ len: Int, _ flags:
 }
 
 /// msync of [a, end) with the global lock held; returns without it.
+@inline(__always)
 private func msyncLocked(_ rt: Runtime, _ a: Int, _ end: Int) -> Int32 {
     // Every file with a mapping in [addr, addr+len) is committed, each whole. The common case,
     // one file, allocates nothing.
