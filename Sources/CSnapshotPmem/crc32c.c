@@ -67,6 +67,27 @@ static int have_hw(void) { return 0; }
 
 int snapshot_crc32c_hardware(void) { return have_hw(); }
 
+#if defined(__x86_64__)
+/* The 60 bytes a record header's checksum covers, unrolled: one per commit, where crc_hw's
+ * alignment, block and tail loops cost about 60 instructions for these 8 steps. */
+__attribute__((target("sse4.2"))) static uint32_t crc60_hw(const unsigned char *p) {
+    uint64_t w[7];
+    uint32_t t;
+    memcpy(w, p, 56);
+    memcpy(&t, p + 56, 4);
+    uint64_t c = 0xFFFFFFFFu;
+    for (int i = 0; i < 7; i++) c = __builtin_ia32_crc32di(c, w[i]);
+    return ~__builtin_ia32_crc32si((uint32_t)c, t);
+}
+#endif
+
+uint32_t snapshot_crc32c_60(const void *data) {
+#if defined(__x86_64__)
+    if (__builtin_expect(have_hw(), 1)) return crc60_hw(data);
+#endif
+    return snapshot_crc32c(0, data, 60);
+}
+
 uint32_t snapshot_crc32c(uint32_t crc, const void *data, size_t len) {
     uint32_t c = ~crc;
     c = have_hw() ? crc_hw(c, data, len) : crc_table(c, data, len);

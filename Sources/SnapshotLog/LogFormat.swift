@@ -218,13 +218,14 @@ struct RecordHeader {
     }
 
     /// Writes the 64-byte record header into `p`, header checksum included.
+    @inline(__always)
     func store(_ p: UnsafeMutableRawPointer) {
         typealias O = LogFormat.RecordOffset
         storeU32(p, O.magic, LogFormat.recordMagic); storeU32(p, O.medium, medium)
         storeU64(p, O.salt, salt); storeU64(p, O.epoch, epoch); storeU64(p, O.length, length)
         storeU64(p, O.fileSize, fileSize); storeU32(p, O.runCount, runCount); storeU32(p, O.descBytes, descBytes)
         storeU64(p, O.timeNs, timeNs); storeU32(p, O.bodyCRC, bodyCRC)
-        storeU32(p, O.headerCRC, crc32c(0, UnsafeRawPointer(p), O.headerCRC))
+        storeU32(p, O.headerCRC, O.headerCRC == 60 ? snapshot_crc32c_60(p) : crc32c(0, UnsafeRawPointer(p), O.headerCRC))
     }
 
     /// Offset of the first payload slot, relative to the record.

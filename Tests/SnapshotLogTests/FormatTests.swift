@@ -187,6 +187,18 @@ final class FormatTests: XCTestCase {
             XCTAssertNil(RecordHeader.load(p), "byte \(off) not covered")
             p.storeBytes(of: p.load(fromByteOffset: off, as: UInt8.self) ^ 1, toByteOffset: off, as: UInt8.self)
         }
+        // The unrolled header checksum (the write side) against the general one, at any alignment.
+        let b = UnsafeMutableRawPointer.allocate(byteCount: 128, alignment: 64)
+        defer { b.deallocate() }
+        var x: UInt64 = 77
+        for trial in 0..<200 {
+            for i in 0..<128 {
+                x = x &* 6364136223846793005 &+ 1442695040888963407
+                b.storeBytes(of: UInt8(truncatingIfNeeded: x >> 33), toByteOffset: i, as: UInt8.self)
+            }
+            let at = trial % 64
+            XCTAssertEqual(snapshot_crc32c_60(b + at), crc32c(0, b + at, 60), "offset \(at)")
+        }
     }
 
     func testIdentityMatching() {

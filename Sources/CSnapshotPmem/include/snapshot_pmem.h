@@ -74,6 +74,8 @@ uint64_t snapshot_event_next(void);
 /* ---- CRC32C (crc32c.c) ---- */
 /* CRC-32C (Castagnoli, reflected 0x82F63B78). Chainable: crc(crc(0, a), b) == crc(0, a ++ b). */
 uint32_t snapshot_crc32c(uint32_t crc, const void *data, size_t len);
+/* snapshot_crc32c(0, data, 60): a record header's checksum, in one short call. */
+uint32_t snapshot_crc32c_60(const void *data);
 /* 1 when the SSE4.2 / ARMv8 CRC instruction is used. */
 int snapshot_crc32c_hardware(void);
 
