@@ -67,11 +67,12 @@ private func commitOwned(_ rt: Runtime, _ f: ManagedFile, _ log: PersistentFile,
     let spans = f.spanBounds, nspans = f.spanCount
     let scanLo = nspans > 0 ? spans[0] : 0, scanHi = nspans > 0 ? spans[2 * nspans - 1] : 0
     // No size to commit and nothing to check (SNAPSHOT_VERIFY checks clean lines): a commit with
-    // no dirty line does nothing (a program that syncs after every read).
-    let cleanIsNoOp = snapshot_verify == 0 && log.commitsNothing(size: fileLength)
+    // no dirty line does nothing (a program that syncs after every read). Asked only once the
+    // window turns out clean: a commit with dirty lines, the usual one, never needs the answer.
+    @inline(__always) func cleanIsNoOp() -> Bool { snapshot_verify == 0 && log.commitsNothing(size: fileLength) }
     // Nothing marked dirty: done before the scan, the clipping and the engine, counted as a commit
     // that took no time. Any commit of this file that took its lines is over: its lock is held.
-    if cleanIsNoOp && snapshot_window_maybe_dirty(UInt(f.windowOffset), UInt(scanLo), UInt(scanHi)) == 0 {
+    if snapshot_window_maybe_dirty(UInt(f.windowOffset), UInt(scanLo), UInt(scanHi)) == 0 && cleanIsNoOp() {
         snapshot_stats_add(1, 0, 0, 0, 0, 0, 0)
         return 0
     }
@@ -80,7 +81,7 @@ private func commitOwned(_ rt: Runtime, _ f: ManagedFile, _ log: PersistentFile,
         return fail(ENOMEM, "\(what) of \(f.path): out of memory collecting dirty lines (ENOMEM); nothing committed")
     }
     // Marked, but no line left (a summary bit a discard left behind): the same.
-    if cleanIsNoOp && f.collector.pointee.nruns == 0 {
+    if f.collector.pointee.nruns == 0 && cleanIsNoOp() {
         snapshot_stats_add(1, 0, 0, 0, snapshot_commit_clock() &- start, 0, 0)
         return 0
     }
