@@ -551,9 +551,14 @@ public final class PersistentFile {
             let offset = r.pointee.offset, length = r.pointee.length
             let end = offset &+ length
             let start = offset &>> 6
-            // One test for the common case (aligned, inside the file, after the previous run).
-            if _slowPath(offset & 63 != 0 || length <= 0 || offset >= fileLength || end > fileEnd ||
-                         (length & 63 != 0 && end < fileLength) || start < nextLine || offset < 0) {
+            // One test for the common case (aligned, inside the file, after the previous run),
+            // without short-circuits: unsigned compares fold the sign tests in, and the
+            // conditions are or-ed as bits, not taken as a chain of branches.
+            let misaligned = (offset | (end < fileLength ? length : 0)) & 63
+            let outside = (UInt(bitPattern: offset) >= UInt(bitPattern: fileLength) ? 1 : 0) |
+                (UInt(bitPattern: length &- 1) >= UInt(bitPattern: fileEnd &- offset) ? 1 : 0) |
+                (start < nextLine ? 1 : 0)
+            if _slowPath(misaligned | outside != 0) {
                 throw badRun(runs, r - runs.baseAddress!, fileLength: fileLength, nextLine: nextLine)
             }
             let count = (length &+ 63) &>> 6

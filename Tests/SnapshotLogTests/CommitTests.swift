@@ -176,7 +176,11 @@ final class CommitTests: XCTestCase {
                     [DirtyRun(offset: 0, length: 128), DirtyRun(offset: 64, length: 64)],
                     [DirtyRun(offset: 8192, length: 64)],
                     [DirtyRun(offset: 0, length: 0)],
-                    [DirtyRun(offset: 0, length: 100)]] {
+                    [DirtyRun(offset: 0, length: 100)],
+                    [DirtyRun(offset: -64, length: 64)],
+                    [DirtyRun(offset: 8128, length: 128)],
+                    [DirtyRun(offset: 64, length: -64)],
+                    [DirtyRun(offset: 0, length: 64), DirtyRun(offset: Int.max - 63, length: 64)]] {
             _ = expectError(EINVAL) { _ = try f.commit(p, bad) }
         }
         assertSameImage(f.content(), image)
