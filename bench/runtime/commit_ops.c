@@ -19,19 +19,19 @@
 
 int main(int argc, char **argv) {
     if (argc < 4) { fprintf(stderr, "usage: commit_ops FILE COMMITS RUNS [LINES_PER_RUN [MIB]]\n"); return 2; }
-    const uint64_t SIZE = (argc > 5 ? strtoull(argv[5], 0, 0) : 64) << 20;
+    const uint64_t size = (argc > 5 ? strtoull(argv[5], 0, 0) : 64) << 20;
     long commits = atol(argv[2]);
     int runs = atoi(argv[3]), per = argc > 4 ? atoi(argv[4]) : 1;
     int fd = open(argv[1], O_RDWR | O_CREAT | O_TRUNC, 0600);
-    if (fd < 0 || ftruncate(fd, SIZE) != 0) { perror(argv[1]); return 1; }
-    char *m = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (fd < 0 || ftruncate(fd, size) != 0) { perror(argv[1]); return 1; }
+    char *m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (m == MAP_FAILED) { perror("mmap"); return 1; }
     uint64_t seed = 12345;
     /* Slots of 4 lines apart so that runs never touch; warm the pages the commits will use. */
-    const uint64_t slots = SIZE / 64 / (uint64_t)(per + 1);
+    const uint64_t slots = size / 64 / (uint64_t)(per + 1);
     for (long w = 0; w < 2; w++) {
-        for (uint64_t s = 0; s < SIZE; s += 4096) { m[s] = 1; __snapshot_record(m + s, 1); }
-        if (msync(m, SIZE, MS_SYNC) != 0) { perror("msync"); return 1; }
+        for (uint64_t s = 0; s < size; s += 4096) { m[s] = 1; __snapshot_record(m + s, 1); }
+        if (msync(m, size, MS_SYNC) != 0) { perror("msync"); return 1; }
     }
     struct snapshot_stats s0, s1;
     snapshot_stats(&s0);
@@ -46,7 +46,7 @@ int main(int argc, char **argv) {
                 __snapshot_record(p + 64 * l, 8);
             }
         }
-        if (msync(m, SIZE, MS_SYNC) != 0) { perror("msync"); return 1; }
+        if (msync(m, size, MS_SYNC) != 0) { perror("msync"); return 1; }
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     snapshot_stats(&s1);
@@ -54,7 +54,7 @@ int main(int argc, char **argv) {
     printf("commit_ns %.0f\nordering_points_per_commit %.4f\nlines_per_commit %.2f\n", ns / (double)commits,
            (double)(s1.ordering_points - s0.ordering_points) / (double)commits,
            (double)(s1.lines_committed - s0.lines_committed) / (double)commits);
-    munmap(m, SIZE);
+    munmap(m, size);
     close(fd);
     return 0;
 }

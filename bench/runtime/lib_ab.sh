@@ -70,7 +70,7 @@ echo
 echo "| dirty lines | A: commit (us) | B: commit (us) | B / A |"
 echo "|---:|---:|---:|---:|"
 for n in $lines; do
-  a=$(awk -v n="$n" '$1=="a" && $2==n {print $3}' "$out/all.txt" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')
-  b=$(awk -v n="$n" '$1=="b" && $2==n {print $3}' "$out/all.txt" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')
+  a=$(awk -v n="$n" '$1=="a" && $2==n {print $3}' "$out/all.txt" | median)
+  b=$(awk -v n="$n" '$1=="b" && $2==n {print $3}' "$out/all.txt" | median)
   printf "| %s | %s | %s | %.3f |\n" "$n" "$a" "$b" "$(echo "$b / $a" | bc -l)"
 done
