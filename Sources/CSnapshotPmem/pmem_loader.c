@@ -77,16 +77,5 @@ void snapshot_pmem_memcpy_nt(void *dst, const void *src, size_t len) {
 
 void snapshot_pmem_flush(const void *addr, size_t len) { fns.flush(addr, len); }
 
-/* On x86-64 the fence itself: the engine's stores are non-temporal, or plain stores written back
- * by snapshot_pmem_flush, and an sfence orders both whatever flush instruction libpmem chose
- * (with plain clflush libpmem's own drain may do nothing, which non-temporal stores would not
- * survive). Issued here, not through libpmem's function pointers: that indirection was about 20
- * instructions of every small commit. */
-void snapshot_pmem_drain(void) {
-#if defined(__x86_64__)
-    __builtin_ia32_sfence();
-#else
-    fns.drain();
-#endif
-}
-
+/* The drain other architectures take (snapshot_pmem_drain in snapshot_pmem.h): libpmem's own. */
+void snapshot_pmem_drain_libpmem(void) { fns.drain(); }

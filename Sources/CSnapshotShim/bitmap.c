@@ -110,6 +110,7 @@ static inline __attribute__((always_inline)) int collect_part(int single, struct
         }
     }
     c->nsaved = nsaved;
+    if (!nsaved) return 0;                                 // nothing dirty (an msync after reads)
     return runs_of_saved(c, win_off) ? (snapshot_collect_restore(c), -1) : 0;
     // Out of memory: everything taken goes back, the summaries included. This page's bits (taken,
     // not saved) and the summary bits cleared above pages not yet visited (m1, m2) would otherwise

@@ -16,8 +16,16 @@ extern uint64_t *snapshot_dirty_bits_local __attribute__((visibility("hidden")))
 // Mirrors the range into every image's registered copy (range_copies.c).
 void snapshot_publish_range_copies(uintptr_t base, uintptr_t size);
 
-// Per-thread "inside the runtime" flag (see snapshot_enter_runtime). initial-exec: one %fs load.
+// Per-thread "inside the runtime" flag: interposers pass straight through while it is set, so the
+// engine (libpmem, log mappings, recovery) and the Swift runtime never recurse into management.
+// initial-exec: one %fs load. Entered and left inline: a commit per operation pays for each call.
 extern __thread int snapshot_tls_in_runtime __attribute__((tls_model("initial-exec")));
+static inline int snapshot_enter_runtime(void) {   // returns the previous value
+    int p = snapshot_tls_in_runtime;
+    snapshot_tls_in_runtime = 1;
+    return p;
+}
+static inline void snapshot_leave_runtime(int previous) { snapshot_tls_in_runtime = previous; }
 
 static inline int snapshot_overlaps(uintptr_t a, size_t len, uintptr_t base, uintptr_t size) {
     if (size == 0) return 0;

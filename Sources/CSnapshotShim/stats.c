@@ -26,7 +26,8 @@ static struct stats_block *blocks;        // push-only list
 static struct stats_block shared;         // if a block cannot be allocated: atomic adds here
 static pthread_key_t release_key;
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
-static __thread struct stats_block *mine __attribute__((tls_model("initial-exec")));
+// This thread's block (its counters; the inline snapshot_stats_add writes them), NULL until claimed.
+__thread struct snapshot_stats *snapshot_stats_mine __attribute__((tls_model("initial-exec")));
 
 static void release_block(void *b) { __atomic_store_n(&((struct stats_block *)b)->in_use, 0, __ATOMIC_RELEASE); }
 static void make_key(void) { (void)pthread_key_create(&release_key, release_block); }
@@ -46,27 +47,23 @@ static struct stats_block *claim(void) {
         while (!__atomic_compare_exchange_n(&blocks, &b->next, b, 1, __ATOMIC_RELEASE, __ATOMIC_RELAXED)) {}
     }
     if (pthread_setspecific(release_key, b) != 0) { release_block(b); return NULL; }
-    mine = b;
+    snapshot_stats_mine = &b->s;
     return b;
 }
 
-#define ADD(b, field, v) __atomic_store_n(&(b)->s.field, (b)->s.field + (v), __ATOMIC_RELAXED)
 #define ADD_SHARED(field, v) __atomic_fetch_add(&shared.s.field, (v), __ATOMIC_RELAXED)
 
-void snapshot_stats_add(uint64_t commits, uint64_t lines, uint64_t log_bytes, uint64_t data_bytes,
-                        uint64_t commit_time, uint64_t recoveries, uint64_t ordering_points) {
-    struct stats_block *b = mine;
-    if (__builtin_expect(!b, 0) && !(b = claim())) {
-        ADD_SHARED(commits, commits); ADD_SHARED(lines_committed, lines);
-        ADD_SHARED(log_bytes_written, log_bytes); ADD_SHARED(data_bytes_written, data_bytes);
-        ADD_SHARED(commit_nanoseconds, commit_time); ADD_SHARED(recoveries, recoveries);
-        ADD_SHARED(ordering_points, ordering_points);
+// The thread's first count: claim a block (or, if none can be had, add atomically to the shared one).
+void snapshot_stats_add_slow(uint64_t commits, uint64_t lines, uint64_t log_bytes, uint64_t data_bytes,
+                             uint64_t commit_time, uint64_t recoveries, uint64_t ordering_points) {
+    if (claim()) {
+        snapshot_stats_add(commits, lines, log_bytes, data_bytes, commit_time, recoveries, ordering_points);
         return;
     }
-    ADD(b, commits, commits); ADD(b, lines_committed, lines);
-    ADD(b, log_bytes_written, log_bytes); ADD(b, data_bytes_written, data_bytes);
-    ADD(b, commit_nanoseconds, commit_time); ADD(b, recoveries, recoveries);
-    ADD(b, ordering_points, ordering_points);
+    ADD_SHARED(commits, commits); ADD_SHARED(lines_committed, lines);
+    ADD_SHARED(log_bytes_written, log_bytes); ADD_SHARED(data_bytes_written, data_bytes);
+    ADD_SHARED(commit_nanoseconds, commit_time); ADD_SHARED(recoveries, recoveries);
+    ADD_SHARED(ordering_points, ordering_points);
 }
 
 static void sum(struct snapshot_stats *out, const struct stats_block *b) {
@@ -85,7 +82,7 @@ static void sum(struct snapshot_stats *out, const struct stats_block *b) {
 // reads the TSC with a plain rdtsc instead and the ticks are converted to nanoseconds when
 // snapshot_stats() is called, at the rate measured since the first reading. Otherwise the counter
 // holds nanoseconds of CLOCK_MONOTONIC.
-static int clock_is_tsc, clock_ready;
+int snapshot_clock_kind;   // SNAPSHOT_CLOCK_*: read inline by snapshot_commit_clock
 static uint64_t tsc_origin, ns_origin;
 static pthread_once_t clock_once = PTHREAD_ONCE_INIT;
 
@@ -106,23 +103,26 @@ static void choose_clock(void) {
         if (n >= 3 && memcmp(name, "tsc", 3) == 0 && (name[3] == '\n' || name[3] == 0)) {
             ns_origin = monotonic_ns();
             tsc_origin = __rdtsc();
-            clock_is_tsc = 1;
+            __atomic_store_n(&snapshot_clock_kind, SNAPSHOT_CLOCK_TSC, __ATOMIC_RELEASE);
+            return;
         }
     }
 #endif
-    __atomic_store_n(&clock_ready, 1, __ATOMIC_RELEASE);
+    __atomic_store_n(&snapshot_clock_kind, SNAPSHOT_CLOCK_MONOTONIC, __ATOMIC_RELEASE);
 }
 
-uint64_t snapshot_commit_clock(void) {
-    if (__builtin_expect(!__atomic_load_n(&clock_ready, __ATOMIC_ACQUIRE), 0)) pthread_once(&clock_once, choose_clock);
+// Not the TSC (yet): choose the clock on the first reading, then nanoseconds of CLOCK_MONOTONIC.
+uint64_t snapshot_commit_clock_slow(void) {
+    if (__builtin_expect(__atomic_load_n(&snapshot_clock_kind, __ATOMIC_ACQUIRE) == SNAPSHOT_CLOCK_UNCHOSEN, 0))
+        pthread_once(&clock_once, choose_clock);
 #if defined(__x86_64__)
-    if (clock_is_tsc) return __rdtsc();
+    if (__atomic_load_n(&snapshot_clock_kind, __ATOMIC_ACQUIRE) == SNAPSHOT_CLOCK_TSC) return __rdtsc();
 #endif
     return monotonic_ns();
 }
 
 static uint64_t clock_to_ns(uint64_t t) {
-    if (!clock_is_tsc) return t;
+    if (__atomic_load_n(&snapshot_clock_kind, __ATOMIC_ACQUIRE) != SNAPSHOT_CLOCK_TSC) return t;
 #if defined(__x86_64__)
     uint64_t ticks = __rdtsc() - tsc_origin, ns = monotonic_ns() - ns_origin;
     return ticks ? (uint64_t)((unsigned __int128)t * ns / ticks) : 0;

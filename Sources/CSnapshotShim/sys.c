@@ -79,6 +79,4 @@ void snapshot_install_fork_handlers(void) {
 // initial-exec: libsnapshot is a load-time dependency, so its TLS lives in the static block and
 // reading it is one %fs-relative load (no __tls_get_addr, which may allocate).
 __thread int snapshot_tls_in_runtime __attribute__((tls_model("initial-exec")));
-int snapshot_enter_runtime(void) { int p = snapshot_tls_in_runtime; snapshot_tls_in_runtime = 1; return p; }
-void snapshot_leave_runtime(int previous) { snapshot_tls_in_runtime = previous; }
 

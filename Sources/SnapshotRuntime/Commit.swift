@@ -69,18 +69,15 @@ private func commitOwned(_ rt: Runtime, _ f: ManagedFile, _ log: PersistentFile,
     // No size to commit and nothing to check (SNAPSHOT_VERIFY checks clean lines): a commit with
     // no dirty line does nothing (a program that syncs after every read). Asked only once the
     // window turns out clean: a commit with dirty lines, the usual one, never needs the answer.
+    // The scan is the test: with nothing dirty it reads only the window's level-2 summary words
+    // (a few loads), the same ones a separate test before it would read again.
     @inline(__always) func cleanIsNoOp() -> Bool { snapshot_verify == 0 && log.commitsNothing(size: fileLength) }
-    // Nothing marked dirty: done before the scan, the clipping and the engine, counted as a commit
-    // that took no time. Any commit of this file that took its lines is over: its lock is held.
-    if snapshot_window_maybe_dirty(UInt(f.windowOffset), UInt(scanLo), UInt(scanHi)) == 0 && cleanIsNoOp() {
-        snapshot_stats_add(1, 0, 0, 0, 0, 0, 0)
-        return 0
-    }
     let start = snapshot_commit_clock()
     if snapshot_collect_part(f.collector, UInt(f.windowOffset), UInt(scanLo), UInt(scanHi)) != 0 {
         return fail(ENOMEM, "\(what) of \(f.path): out of memory collecting dirty lines (ENOMEM); nothing committed")
     }
-    // Marked, but no line left (a summary bit a discard left behind): the same.
+    // Nothing dirty: done before the clipping and the engine. Any commit of this file that took
+    // its lines is over: its lock is held.
     if f.collector.pointee.nruns == 0 && cleanIsNoOp() {
         snapshot_stats_add(1, 0, 0, 0, snapshot_commit_clock() &- start, 0, 0)
         return 0

@@ -32,8 +32,21 @@ int snapshot_pmem_is_pmem(const void *addr, size_t len);
 void snapshot_pmem_memcpy_nt(void *dst, const void *src, size_t len);
 /* pmem_flush(): write back the lines of [addr, addr+len) (durable after the next drain). */
 void snapshot_pmem_flush(const void *addr, size_t len);
-/* pmem_drain(): wait until every flushed / non-temporal store of this thread is durable. */
-void snapshot_pmem_drain(void);
+/* pmem_drain(): wait until every flushed / non-temporal store of this thread is durable.
+ * On x86-64 the fence itself, inline: the engine's stores are non-temporal, or plain stores
+ * written back by snapshot_pmem_flush, and an sfence orders both whatever flush instruction
+ * libpmem chose (with plain clflush libpmem's own drain may do nothing, which non-temporal stores
+ * would not survive). Through libpmem's function pointers it was about 20 instructions of every
+ * small commit. Elsewhere libpmem's pmem_drain. */
+void snapshot_pmem_drain_libpmem(void);
+static inline __attribute__((always_inline)) void snapshot_pmem_drain(void) {
+#if defined(__x86_64__)
+    __builtin_ia32_sfence();
+#else
+    snapshot_pmem_drain_libpmem();
+#endif
+}
+
 
 /* ---- raw system calls (sys_raw.c): the one layer, the kernel's convention ----
  * -1 and errno on failure; mmap / mremap return MAP_FAILED (snapshot_sys_map_failed()). */
@@ -96,6 +109,25 @@ uint32_t snapshot_copy_segment_crc(void *dst, const void *src, size_t len, int n
  * Same contract as snapshot_pmem_memcpy_nt (durable after the next snapshot_pmem_drain), without
  * libpmem's per-call dispatch for small sizes. libpmem must be loaded. */
 void snapshot_nt_copy(void *dst, const void *src, size_t len);
+/* One 64-byte line streamed from src to dst (64-byte aligned) with four 16-byte non-temporal
+ * stores, inline: a record's header line, stored on every commit. Durable after the next drain.
+ * The same stores as snapshot_stream_line (stream_line.h), written with the compiler's builtin
+ * so that this header needs no intrinsics header (Swift imports it). */
+static inline __attribute__((always_inline)) void snapshot_stream_header_line(void *dst, const void *src) {
+#if defined(__x86_64__)
+    typedef long long snapshot_v2di __attribute__((vector_size(16)));
+    typedef long long snapshot_v2di_u __attribute__((vector_size(16), aligned(1)));
+    const snapshot_v2di_u *s = (const snapshot_v2di_u *)src;
+    snapshot_v2di *d = (snapshot_v2di *)dst;
+    snapshot_v2di a = s[0], b = s[1], c = s[2], e = s[3];
+    __builtin_nontemporal_store(a, &d[0]);
+    __builtin_nontemporal_store(b, &d[1]);
+    __builtin_nontemporal_store(c, &d[2]);
+    __builtin_nontemporal_store(e, &d[3]);
+#else
+    snapshot_nt_copy(dst, src, 64);
+#endif
+}
 /* snapshot_copy_segment_crc(dst, src, len, 1), fused for short segments. */
 uint32_t snapshot_nt_copy_crc(void *dst, const void *src, size_t len);
 /* snapshot_crc32c(crc, <v as 4 little-endian bytes>, 4), without the call overhead. */

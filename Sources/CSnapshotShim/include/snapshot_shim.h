@@ -61,11 +61,6 @@ void snapshot_message(const char *line);
 void snapshot_global_lock(void);
 void snapshot_global_unlock(void);
 
-/* Per-thread "inside the runtime" flag: interposers pass straight through while it is set, so the
- * engine (libpmem, log mappings, recovery) and the Swift runtime never recurse into management. */
-int snapshot_enter_runtime(void);          /* returns the previous value */
-void snapshot_leave_runtime(int previous);
-
 /* ---- Commit-side bitmap operations ---------------------------------------------------------- */
 struct snapshot_run { intptr_t offset; intptr_t length; };   /* byte offsets in the window */
 struct snapshot_saved { size_t word; uint64_t bits; };
@@ -82,21 +77,11 @@ int snapshot_collect(struct snapshot_collector *c, uintptr_t win_off, uintptr_t 
 /* The same, scanning only the part [lo, hi) of the window (run offsets stay window-relative). */
 int snapshot_collect_part(struct snapshot_collector *c, uintptr_t win_off, uintptr_t lo, uintptr_t hi);
 /* The level-2 words [*first, return value) that cover [win_off + lo, win_off + hi) of the working
- * range: what both the scan above and the test below read. */
+ * range. */
 static inline size_t snapshot_l2_words(uintptr_t win_off, uintptr_t lo, uintptr_t hi, size_t *first) {
     size_t page0 = (win_off + lo) >> 12, pages = (hi - lo + 4095) >> 12;
     *first = page0 >> 12;
     return (page0 + pages + 4095) >> 12;
-}
-/* Could [win_off + lo, win_off + hi) of the working range hold a dirty line? Only its level-2
- * summary words are read (a few loads), so an msync with nothing to commit - a program that syncs
- * after every read - stops here, without the scan. */
-static inline int snapshot_window_maybe_dirty(uintptr_t win_off, uintptr_t lo, uintptr_t hi) {
-    const uint64_t *l2 = snapshot_dirty_l2;
-    size_t i, end = snapshot_l2_words(win_off, lo, hi, &i);
-    for (; i < end; i++)
-        if (__atomic_load_n(&l2[i], __ATOMIC_RELAXED)) return 1;
-    return 0;
 }
 /* Commit failed: give the taken bits back (they stay dirty for the next commit). */
 void snapshot_collect_restore(struct snapshot_collector *c);
@@ -144,12 +129,40 @@ int snapshot_peek(void *dst, const void *src, size_t n);
 int snapshot_poke(void *dst, const void *src, size_t n);
 
 /* ---- Statistics (stats.c) ----------------------------------------------------------------- */
+/* Both are inline (a commit per operation pays for every call): the usual case is a load and
+ * either a TSC read or seven plain adds to this thread's own block; the rest is out of line. */
 /* The clock a commit's duration is measured with (TSC ticks or ns; converted by snapshot_stats). */
-uint64_t snapshot_commit_clock(void);
+enum { SNAPSHOT_CLOCK_UNCHOSEN = 0, SNAPSHOT_CLOCK_TSC = 1, SNAPSHOT_CLOCK_MONOTONIC = 2 };
+extern int snapshot_clock_kind;
+uint64_t snapshot_commit_clock_slow(void);
+static inline __attribute__((always_inline)) uint64_t snapshot_commit_clock(void) {
+#if defined(__x86_64__)
+    if (__builtin_expect(__atomic_load_n(&snapshot_clock_kind, __ATOMIC_ACQUIRE) == SNAPSHOT_CLOCK_TSC, 1))
+        return __builtin_ia32_rdtsc();
+#endif
+    return snapshot_commit_clock_slow();
+}
 /* Adds to snapshot_stats()'s totals (through the calling thread's own counters); commit_time is a
  * difference of two snapshot_commit_clock() readings. */
-void snapshot_stats_add(uint64_t commits, uint64_t lines, uint64_t log_bytes, uint64_t data_bytes,
-                        uint64_t commit_time, uint64_t recoveries, uint64_t ordering_points);
+extern __thread struct snapshot_stats *snapshot_stats_mine __attribute__((tls_model("initial-exec")));
+void snapshot_stats_add_slow(uint64_t commits, uint64_t lines, uint64_t log_bytes, uint64_t data_bytes,
+                             uint64_t commit_time, uint64_t recoveries, uint64_t ordering_points);
+#define SNAPSHOT_STATS_ADD(b, field, v) \
+    __atomic_store_n(&(b)->field, __atomic_load_n(&(b)->field, __ATOMIC_RELAXED) + (v), __ATOMIC_RELAXED)
+static inline __attribute__((always_inline)) void snapshot_stats_add(uint64_t commits, uint64_t lines, uint64_t log_bytes, uint64_t data_bytes,
+                                      uint64_t commit_time, uint64_t recoveries, uint64_t ordering_points) {
+    /* Only this thread writes its block; other threads' snapshot_stats() read it: relaxed stores,
+     * not locked read-modify-writes. */
+    struct snapshot_stats *b = snapshot_stats_mine;
+    if (__builtin_expect(!b, 0)) {
+        snapshot_stats_add_slow(commits, lines, log_bytes, data_bytes, commit_time, recoveries, ordering_points);
+        return;
+    }
+    SNAPSHOT_STATS_ADD(b, commits, commits); SNAPSHOT_STATS_ADD(b, lines_committed, lines);
+    SNAPSHOT_STATS_ADD(b, log_bytes_written, log_bytes); SNAPSHOT_STATS_ADD(b, data_bytes_written, data_bytes);
+    SNAPSHOT_STATS_ADD(b, commit_nanoseconds, commit_time); SNAPSHOT_STATS_ADD(b, recoveries, recoveries);
+    SNAPSHOT_STATS_ADD(b, ordering_points, ordering_points);
+}
 
 #ifdef __cplusplus
 }
