@@ -60,9 +60,8 @@ void snapshot_message(const char *line) {
     errno = saved;
 }
 
-static snapshot_lock_t global_lock;
-void snapshot_global_lock(void) { snapshot_lock_take(&global_lock); }
-void snapshot_global_unlock(void) { snapshot_lock_drop(&global_lock); }
+snapshot_lock_t snapshot_global_lock_state;   // taken and dropped inline (snapshot_shim.h)
+#define global_lock snapshot_global_lock_state
 
 // A fork while another thread holds the global lock would leave the child's copy locked forever.
 static void atfork_prepare(void) { snapshot_lock_take(&global_lock); }

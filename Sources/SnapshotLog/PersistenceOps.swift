@@ -168,7 +168,7 @@ final class PersistenceOps {
     func beginRecord(at offset: Int, headerSize: Int) {
         if _slowPath(borrowFence) { fencesAtRecordStart = UInt64(snapshot_test_fences()) }
         recordOffset = offset
-        cursor = offset + headerSize
+        cursor = offset &+ headerSize
         if medium != .pmem {
             flushStage()
             stageOffset = offset
@@ -212,7 +212,7 @@ final class PersistenceOps {
     /// (what chainSegment over appendRecord of each segment gives). `slotBytes`: the slots' total.
     func appendBody(desc: UnsafeRawPointer, descBytes: Int, slotsStart: Int, slotBytes: Int,
                     working: UnsafeRawPointer, runs: UnsafeBufferPointer<DirtyRun>, fileLength: Int) -> UInt32 {
-        let total = slotsStart + slotBytes
+        let total = slotsStart &+ slotBytes   // inside the log's capacity: wrapping, no trap test
         let dst: UnsafeMutableRawPointer
         if medium == .pmem {
             dst = log.base! + cursor
@@ -228,7 +228,7 @@ final class PersistenceOps {
                                       fileLength, medium == .pmem ? 1 : 0)
         }
         if medium == .pmem, let tr = trace { traceBody(tr, dst, descBytes: descBytes, slotsStart: slotsStart, runs, fileLength) }
-        cursor += total
+        cursor &+= total
         return crc
     }
 
@@ -348,7 +348,7 @@ final class PersistenceOps {
                 snapshot_test_count_fence()
             }
             snapshot_pmem_drain()
-            orderingPoints += 1
+            orderingPoints &+= 1
             if let tr = trace { tr.fence(PMTraceWriter.allFiles) }
             return
         }

@@ -435,13 +435,14 @@ public final class PersistentFile {
             throw outsideChange(what)
         }
         let (descBytes, lines, dataBytes, slots) = try encode(runs, fileLength: fileLength)
-        let payloadStart = LogFormat.recordHeaderSize + LogFormat.align64(descBytes)
-        let length = LogFormat.align(payloadStart + slots, LogFormat.recordGrain(medium))
-        if recordUncertain || head + length > log.capacity {
-            try startLap(need: length, full: head + length > log.capacity)
+        // Wrapping arithmetic on sizes bounded by the log's capacity: checked forms trap-test each.
+        let payloadStart = LogFormat.recordHeaderSize &+ ((descBytes &+ 63) & ~63)
+        let length = LogFormat.align(payloadStart &+ slots, LogFormat.recordGrain(medium))
+        if recordUncertain || head &+ length > log.capacity {
+            try startLap(need: length, full: head &+ length > log.capacity)
         }
         if _slowPath(markNeedsSync) { try syncMark() }
-        let epoch = lastEpoch + 1
+        let epoch = lastEpoch &+ 1
         if _slowPath(faults.contains(.applyBeforeLog)) { apply(runs, working, fileLength) }
 
         // The record: descriptors and new contents (checksummed as they are copied), header last.
@@ -470,16 +471,16 @@ public final class PersistentFile {
         }
         ops.event("record-persisted")
         // Durable: from here on the commit is acknowledged, whatever happens to the apply.
-        head += length
-        recordsInLap += 1
+        head &+= length
+        recordsInLap &+= 1
         lastEpoch = epoch
         if _fastPath(!faults.contains(.applyBeforeLog)) { apply(runs, working, fileLength) }
         if fileLength < dataSize { resize(fileLength) }
         if medium == .pageCache { watch.refresh(dataFD) }
         finishTrace(traceEpoch, fileLength)
         // Bytes written to the log: the record without its alignment padding (never written).
-        return CommitStats(lines: lines, logBytes: payloadStart + slots, dataBytes: dataBytes,
-                           orderingPoints: ops.orderingPoints - fencesBefore)
+        return CommitStats(lines: lines, logBytes: payloadStart &+ slots, dataBytes: dataBytes,
+                           orderingPoints: ops.orderingPoints &- fencesBefore)
     }
 
     /// Copies the runs working -> data file (I1: only after their record is durable). A size
@@ -606,7 +607,7 @@ public final class PersistentFile {
     static func coarseNowNs() -> UInt64 {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME_COARSE, &ts)
-        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
+        return UInt64(truncatingIfNeeded: ts.tv_sec) &* 1_000_000_000 &+ UInt64(truncatingIfNeeded: ts.tv_nsec)
     }
 
     static func nowNs() -> UInt64 {

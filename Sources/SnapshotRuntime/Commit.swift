@@ -242,9 +242,13 @@ private func msyncLocked(_ rt: Runtime, _ a: Int, _ end: Int) -> Int32 {
     // one file, allocates nothing.
     var first: Unmanaged<ManagedFile>? = nil
     var found = 0
-    for i in 0..<rt.fileCount where rt.fileTable[i]._withUnsafeGuaranteedRef({ mapsPart(rt, $0, a, end) }) {
-        found += 1
-        if first == nil { first = rt.fileTable[i] }
+    var i = 0
+    while i < rt.fileCount {
+        if rt.fileTable[i]._withUnsafeGuaranteedRef({ mapsPart(rt, $0, a, end) }) {
+            found &+= 1
+            if first == nil { first = rt.fileTable[i] }
+        }
+        i &+= 1
     }
     guard let one = first else {
         snapshot_global_unlock()
@@ -264,11 +268,17 @@ private func msyncLocked(_ rt: Runtime, _ a: Int, _ end: Int) -> Int32 {
 /// Does any mapping of `f` overlap [a, end)?
 @inline(__always)
 private func mapsPart(_ rt: Runtime, _ f: ManagedFile, _ a: Int, _ end: Int) -> Bool {
-    let ws = rt.workingBase + f.windowOffset
-    let lo = max(a, ws) - ws, hi = min(end, ws + f.windowSize) - ws
+    // Wrapping arithmetic: addresses and window sizes are far from Int's limits, and the checked
+    // forms' traps cost instructions on every msync.
+    let ws = rt.workingBase &+ f.windowOffset
+    let lo = max(a, ws) &- ws, hi = min(end, ws &+ f.windowSize) &- ws
     if lo >= hi { return false }
     let spans = f.spanBounds
-    for i in 0..<f.spanCount where spans[2 * i] < hi && lo < spans[2 * i + 1] { return true }
+    var i = 0
+    while i < f.spanCount {
+        if spans[2 &* i] < hi && lo < spans[2 &* i &+ 1] { return true }
+        i &+= 1
+    }
     return false
 }
 

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "snapshot.h"
+#include "snapshot_lock.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -57,9 +58,11 @@ void snapshot_set_errno(int e);
 /* One line on stderr, prefixed "snapshot: ", written with a single write(2). */
 void snapshot_message(const char *line);
 
-/* The global lock (mapping table, windows). Statically initialised: no lazy init. */
-void snapshot_global_lock(void);
-void snapshot_global_unlock(void);
+/* The global lock (mapping table, windows). Statically initialised: no lazy init. Inline: every
+ * msync takes and drops it. */
+extern snapshot_lock_t snapshot_global_lock_state;
+static inline __attribute__((always_inline)) void snapshot_global_lock(void) { snapshot_lock_take(&snapshot_global_lock_state); }
+static inline __attribute__((always_inline)) void snapshot_global_unlock(void) { snapshot_lock_drop(&snapshot_global_lock_state); }
 
 /* ---- Commit-side bitmap operations ---------------------------------------------------------- */
 struct snapshot_run { intptr_t offset; intptr_t length; };   /* byte offsets in the window */
