@@ -128,13 +128,8 @@ int snapshot_collect_part(struct snapshot_collector *c, uintptr_t win_off, uintp
     return snapshot_single_threaded() ? collect_part(1, c, win_off, lo, hi) : collect_part(0, c, win_off, lo, hi);
 }
 
-size_t snapshot_clip_runs(struct snapshot_collector *c, const intptr_t *spans, size_t nspans, intptr_t limit) {
-    // The usual case: one mapping, every run inside it and below EOF - nothing to clip.
-    if (nspans == 1 && c->nruns > 0) {
-        intptr_t hi = spans[1] < limit ? spans[1] : limit;
-        const struct snapshot_run *last = &c->runs[c->nruns - 1];
-        if (c->runs[0].offset >= spans[0] && last->offset + last->length <= hi) return c->nruns;
-    }
+// The general case of snapshot_clip_runs (whose inline part handles one mapping with nothing to clip).
+size_t snapshot_clip_runs_slow(struct snapshot_collector *c, const intptr_t *spans, size_t nspans, intptr_t limit) {
     size_t out = 0, si = 0;
     for (size_t k = 0; k < c->nruns; k++) {
         intptr_t lo = c->runs[k].offset, hi = lo + c->runs[k].length;

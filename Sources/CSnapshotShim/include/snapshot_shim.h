@@ -91,7 +91,18 @@ void snapshot_collect_restore(struct snapshot_collector *c);
 /* Keep only the parts of the collected runs inside the sorted, disjoint [start, end) pairs of
  * `spans` (window offsets, 2*nspans values) and below `limit`; in place. Returns the run count,
  * or (size_t)-1 (ENOMEM: the runs are unusable, give the bits back). */
-size_t snapshot_clip_runs(struct snapshot_collector *c, const intptr_t *spans, size_t nspans, intptr_t limit);
+size_t snapshot_clip_runs_slow(struct snapshot_collector *c, const intptr_t *spans, size_t nspans, intptr_t limit);
+/* The usual case inline (one mapping, every run inside it and below the limit: nothing to clip,
+ * a few compares), the rest out of line. */
+static inline __attribute__((always_inline)) size_t snapshot_clip_runs(struct snapshot_collector *c, const intptr_t *spans,
+                                                                      size_t nspans, intptr_t limit) {
+    if (nspans == 1 && c->nruns > 0) {
+        intptr_t hi = spans[1] < limit ? spans[1] : limit;
+        const struct snapshot_run *last = &c->runs[c->nruns - 1];
+        if (c->runs[0].offset >= spans[0] && last->offset + last->length <= hi) return c->nruns;
+    }
+    return snapshot_clip_runs_slow(c, spans, nspans, limit);
+}
 /* Drop every dirty bit of [off, off+len) (page aligned) and return how many lines were dirty. */
 size_t snapshot_discard(uintptr_t off, uintptr_t len);
 /* Count the dirty lines of [off, off+len) without changing anything. */
