@@ -117,14 +117,27 @@ static uint32_t body_general(unsigned char *dst, const void *head, size_t head_l
     return chain;
 }
 
+static uint32_t body_general_nt(unsigned char *dst, const void *head, size_t head_len, size_t slots_start,
+                                const unsigned char *src, const struct snapshot_copy_run *runs, size_t n,
+                                intptr_t limit) {
+    return body_general(dst, head, head_len, slots_start, src, runs, n, limit, 1);
+}
+static uint32_t body_general_plain(unsigned char *dst, const void *head, size_t head_len, size_t slots_start,
+                                   const unsigned char *src, const struct snapshot_copy_run *runs, size_t n,
+                                   intptr_t limit) {
+    return body_general(dst, head, head_len, slots_start, src, runs, n, limit, 0);
+}
+
+/* The one choice of routine: hardware CRC-32C and the store kind. */
+snapshot_record_body_fn snapshot_record_body_routine(int nontemporal) {
+#if defined(__x86_64__)
+    if (snapshot_crc32c_hardware()) return (snapshot_record_body_fn)(nontemporal ? body_hw_nt : body_hw_plain);
+#endif
+    return (snapshot_record_body_fn)(nontemporal ? body_general_nt : body_general_plain);
+}
+
 uint32_t snapshot_copy_record_body(void *dst, const void *head, size_t head_len, size_t slots_start,
                                    const void *src, const struct snapshot_copy_run *runs, size_t n,
                                    intptr_t limit, int nontemporal) {
-#if defined(__x86_64__)
-    static int hw = -1;
-    if (__builtin_expect(hw < 0, 0)) hw = snapshot_crc32c_hardware();
-    if (hw && nontemporal) return body_hw_nt(dst, head, head_len, slots_start, src, runs, n, limit);
-    if (hw) return body_hw_plain(dst, head, head_len, slots_start, src, runs, n, limit);
-#endif
-    return body_general(dst, head, head_len, slots_start, src, runs, n, limit, nontemporal);
+    return snapshot_record_body_routine(nontemporal)(dst, head, head_len, slots_start, src, runs, n, limit);
 }

@@ -98,6 +98,10 @@ final class PersistenceOps {
 
     /// SNAPSHOT_CRASH_AT / _LIST, read once: events cost one predictable branch otherwise.
     private let eventsActive = SnapshotEnvironment.shared.eventsActive
+    /// The record-body copy routines for this CPU (streaming for pmem, plain for the stage), chosen
+    /// once: called directly on every commit.
+    private let copyBodyStreaming = snapshot_record_body_routine(1)!
+    private let copyBodyPlain = snapshot_record_body_routine(0)!
 
     @inline(__always)
     func event(_ name: StaticString) {
@@ -223,9 +227,9 @@ final class PersistenceOps {
             return appendSegments(desc: desc, descBytes: descBytes, slotsStart: slotsStart, working: working,
                                   runs: runs, fileLength: fileLength)
         }
+        let copy = medium == .pmem ? copyBodyStreaming : copyBodyPlain
         let crc = runs.withMemoryRebound(to: snapshot_copy_run.self) {
-            snapshot_copy_record_body(dst, desc, descBytes, slotsStart, working, $0.baseAddress, $0.count,
-                                      fileLength, medium == .pmem ? 1 : 0)
+            copy(dst, desc, descBytes, slotsStart, working, $0.baseAddress, $0.count, fileLength)
         }
         if medium == .pmem, let tr = trace { traceBody(tr, dst, descBytes: descBytes, slotsStart: slotsStart, runs, fileLength) }
         cursor &+= total

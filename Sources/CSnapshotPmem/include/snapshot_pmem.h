@@ -149,6 +149,13 @@ struct snapshot_copy_run {
 uint32_t snapshot_copy_record_body(void *dst, const void *head, size_t head_len, size_t slots_start,
                                    const void *src, const struct snapshot_copy_run *runs, size_t n,
                                    intptr_t limit, int nontemporal);
+/* The routine snapshot_copy_record_body calls for `nontemporal` on this CPU, for a caller that
+ * copies a body on every commit: chosen once, then called directly (the choice, a call with nine
+ * arguments re-pushed, was ~35 instructions of every small commit). */
+typedef uint32_t (*snapshot_record_body_fn)(void *dst, const void *head, size_t head_len, size_t slots_start,
+                                            const void *src, const struct snapshot_copy_run *runs, size_t n,
+                                            intptr_t limit);
+snapshot_record_body_fn snapshot_record_body_routine(int nontemporal);
 /* snapshot_nt_copy of each run's bytes [offset, min(offset + length, limit)) from src to dst
  * (both at file offset 0). */
 void snapshot_nt_copy_runs(void *dst, const void *src, const struct snapshot_copy_run *runs, size_t n,
