@@ -61,14 +61,13 @@ void snapshot_message(const char *line) {
 }
 
 snapshot_lock_t snapshot_global_lock_state;   // taken and dropped inline (snapshot_shim.h)
-#define global_lock snapshot_global_lock_state
 
 // A fork while another thread holds the global lock would leave the child's copy locked forever.
-static void atfork_prepare(void) { snapshot_lock_take(&global_lock); }
-static void atfork_parent(void) { snapshot_lock_drop(&global_lock); }
+static void atfork_prepare(void) { snapshot_lock_take(&snapshot_global_lock_state); }
+static void atfork_parent(void) { snapshot_lock_drop(&snapshot_global_lock_state); }
 void snapshot_ro_atfork_child(void);
 static void atfork_child(void) {
-    snapshot_lock_reset(&global_lock);
+    snapshot_lock_reset(&snapshot_global_lock_state);
     snapshot_ro_atfork_child();
 }
 void snapshot_install_fork_handlers(void) {
