@@ -3,17 +3,20 @@
 # same binary run against library A and library B in turn, round after round, on one medium.
 # Prints the median over rounds of each per-round median, and B/A.
 #   bench/runtime/lib_ab.sh --lib-a DIR --lib-b DIR [--dir DIR] [--pmem-force 0|1] [--rounds N] [--lines "1 64"]
-#                           [--throughput MIB]
+#                           [--throughput MIB] [--commit-ops "RUNS:MIB ..."] [--commits N]
 # --throughput MIB: instead of latency, one MIB-MiB commit per side and round (`commit throughput`,
 # best of 5) next to the bare pmem_memcpy NT copy (ntcopy.c) of the same size, run in the same
 # round: dirty GB/s of A and B, each as a share of the copy bandwidth.
+# --commit-ops "1:1 3:64": instead, bench/runtime/commit_ops.c (N commits of RUNS scattered dirty
+# lines in a MIB-MiB file, default 200,000) per side and round: ns per commit, to the nanosecond
+# (the latency table's microseconds are too coarse for a change of a few percent).
 # Typical use: a change's cost, A = the library built from the commit before it (a git worktree,
 # `swift build -c release --product snapshot`), B = build/lib.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 cc=${CC:-/usr/bin/clang-14}
-dir=/dev/shm pmem=0 rounds=9 lines="1 64" liba="" libb="" tp_mib=""
+dir=/dev/shm pmem=0 rounds=9 lines="1 64" liba="" libb="" tp_mib="" ops_cells="" commits=200000
 while [ $# -gt 0 ]; do
   case $1 in
     --lib-a) liba=$2; shift 2 ;;
@@ -23,6 +26,8 @@ while [ $# -gt 0 ]; do
     --rounds) rounds=$2; shift 2 ;;
     --lines) lines=$2; shift 2 ;;
     --throughput) tp_mib=$2; shift 2 ;;
+    --commit-ops) ops_cells=$2; shift 2 ;;
+    --commits) commits=$2; shift 2 ;;
     *) echo "lib_ab.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -34,6 +39,29 @@ trap 'rm -rf "$out" "$work"' EXIT
 "$cc" -O2 -I"$src/Sources/CSnapshotShim/include" "$here/commit.c" -o "$out/commit" -L"$libb" -lsnapshot
 export PMEM_IS_PMEM_FORCE=$pmem SNAPSHOT_QUIET=1
 median() { sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+if [ -n "$ops_cells" ]; then
+  "$cc" -O2 -I"$src/Sources/CSnapshotShim/include" "$here/commit_ops.c" -o "$out/commit_ops" -L"$libb" -lsnapshot
+  for r in $(seq "$rounds"); do
+    for cell in $ops_cells; do
+      for side in a b; do
+        lib=$liba; [ $side = b ] && lib=$libb
+        LD_LIBRARY_PATH=$lib "$out/commit_ops" "$work/ops.dat" "$commits" "${cell%%:*}" 1 "${cell##*:}" |
+          awk -v s=$side -v c="$cell" '$1 == "commit_ns" {print s, c, $2}' >> "$out/ops.txt"
+        rm -f "$work"/ops.dat "$work"/.ops.dat.snapshot-log
+      done
+    done
+  done
+  echo "medium: $dir, PMEM_IS_PMEM_FORCE=$pmem, commit_ops $commits commits, $rounds rounds interleaved (A = $liba, B = $libb)"
+  echo
+  echo "| dirty runs : file MiB | A: ns per commit | B: ns per commit | B / A |"
+  echo "|---|---:|---:|---:|"
+  for cell in $ops_cells; do
+    a=$(awk -v c="$cell" '$1=="a" && $2==c {print $3}' "$out/ops.txt" | median)
+    b=$(awk -v c="$cell" '$1=="b" && $2==c {print $3}' "$out/ops.txt" | median)
+    printf "| %s | %s | %s | %.3f |\n" "$cell" "$a" "$b" "$(echo "$b / $a" | bc -l)"
+  done
+  exit 0
+fi
 if [ -n "$tp_mib" ]; then
   "$cc" -O2 "$here/ntcopy.c" -o "$out/ntcopy" -lpmem
   for r in $(seq "$rounds"); do
