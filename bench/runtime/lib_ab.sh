@@ -39,6 +39,17 @@ trap 'rm -rf "$out" "$work"' EXIT
 "$cc" -O2 -I"$src/Sources/CSnapshotShim/include" "$here/commit.c" -o "$out/commit" -L"$libb" -lsnapshot
 export PMEM_IS_PMEM_FORCE=$pmem SNAPSHOT_QUIET=1
 median() { sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+# The A/B table of FILE's per-round lines "side cell value": each side's median per cell, and B/A.
+ab_table() {  # file first-column-heading unit cell...
+  local file=$1 heading=$2 unit=$3 c a b; shift 3
+  echo "| $heading | A: $unit | B: $unit | B / A |"
+  echo "|---:|---:|---:|---:|"
+  for c in "$@"; do
+    a=$(awk -v c="$c" '$1=="a" && $2==c {print $3}' "$file" | median)
+    b=$(awk -v c="$c" '$1=="b" && $2==c {print $3}' "$file" | median)
+    printf "| %s | %s | %s | %.3f |\n" "$c" "$a" "$b" "$(echo "$b / $a" | bc -l)"
+  done
+}
 if [ -n "$ops_cells" ]; then
   "$cc" -O2 -I"$src/Sources/CSnapshotShim/include" "$here/commit_ops.c" -o "$out/commit_ops" -L"$libb" -lsnapshot
   for r in $(seq "$rounds"); do
@@ -53,13 +64,7 @@ if [ -n "$ops_cells" ]; then
   done
   echo "medium: $dir, PMEM_IS_PMEM_FORCE=$pmem, commit_ops $commits commits, $rounds rounds interleaved (A = $liba, B = $libb)"
   echo
-  echo "| dirty runs : file MiB | A: ns per commit | B: ns per commit | B / A |"
-  echo "|---|---:|---:|---:|"
-  for cell in $ops_cells; do
-    a=$(awk -v c="$cell" '$1=="a" && $2==c {print $3}' "$out/ops.txt" | median)
-    b=$(awk -v c="$cell" '$1=="b" && $2==c {print $3}' "$out/ops.txt" | median)
-    printf "| %s | %s | %s | %.3f |\n" "$cell" "$a" "$b" "$(echo "$b / $a" | bc -l)"
-  done
+  ab_table "$out/ops.txt" "dirty runs : file MiB" "ns per commit" $ops_cells
   exit 0
 fi
 if [ -n "$tp_mib" ]; then
@@ -95,10 +100,4 @@ for r in $(seq "$rounds"); do
 done
 echo "medium: $dir, PMEM_IS_PMEM_FORCE=$pmem, $rounds rounds interleaved (A = $liba, B = $libb)"
 echo
-echo "| dirty lines | A: commit (us) | B: commit (us) | B / A |"
-echo "|---:|---:|---:|---:|"
-for n in $lines; do
-  a=$(awk -v n="$n" '$1=="a" && $2==n {print $3}' "$out/all.txt" | median)
-  b=$(awk -v n="$n" '$1=="b" && $2==n {print $3}' "$out/all.txt" | median)
-  printf "| %s | %s | %s | %.3f |\n" "$n" "$a" "$b" "$(echo "$b / $a" | bc -l)"
-done
+ab_table "$out/all.txt" "dirty lines" "commit (us)" $lines
