@@ -7,7 +7,6 @@
 
 #if defined(__x86_64__)
 #include <immintrin.h>
-#include "stream_line.h"
 
 /* Raw (no inversion) CRC-32C update of one 64-bit word, in software (for CPUs without SSE4.2). */
 static uint32_t sw_word(uint32_t c, uint64_t w) {

@@ -11,7 +11,6 @@
 
 #if defined(__x86_64__)
 #include <immintrin.h>
-#include "stream_line.h"
 
 /* Raw CRC-32C (no inversion) of whole 64-byte lines, streamed to d (nt) or stored (plain). The
  * checksum reads the source words again (crc32 takes a memory operand, and the line is in L1 from

@@ -287,7 +287,7 @@ final class PersistenceOps {
     func finishRecord(header: UnsafeRawPointer, count: Int) {
         if medium == .pmem {
             // The header is one line at a 64-aligned offset (the record grain): streamed inline.
-            if count == 64 { snapshot_stream_header_line(log.base! + recordOffset, header) }
+            if count == 64 { snapshot_stream_line(log.base! + recordOffset, header) }
             else { snapshot_nt_copy(log.base! + recordOffset, header, count) }
             if let tr = trace { tr.store(log.traceIndex, offset: recordOffset, header, count) }
         } else if headerStaged && stageOffset == recordOffset {

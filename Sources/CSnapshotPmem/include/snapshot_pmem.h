@@ -109,11 +109,12 @@ uint32_t snapshot_copy_segment_crc(void *dst, const void *src, size_t len, int n
  * Same contract as snapshot_pmem_memcpy_nt (durable after the next snapshot_pmem_drain), without
  * libpmem's per-call dispatch for small sizes. libpmem must be loaded. */
 void snapshot_nt_copy(void *dst, const void *src, size_t len);
-/* One 64-byte line streamed from src to dst (64-byte aligned) with four 16-byte non-temporal
- * stores, inline: a record's header line, stored on every commit. Durable after the next drain.
- * The same stores as snapshot_stream_line (stream_line.h), written with the compiler's builtin
- * so that this header needs no intrinsics header (Swift imports it). */
-static inline __attribute__((always_inline)) void snapshot_stream_header_line(void *dst, const void *src) {
+/* One 64-byte line streamed from src to dst (16-byte aligned; src need not be) with four 16-byte
+ * non-temporal stores (SSE2, every x86-64): the store every copy of the commit path is made of
+ * (nt_copy.c, copy_crc.c, record_copy.c) and the record header's, inline in the engine. Durable
+ * after the next drain. Written with the compiler's builtin, not intrinsics, so that this header
+ * needs no intrinsics header (Swift imports it). */
+static inline __attribute__((always_inline)) void snapshot_stream_line(void *dst, const void *src) {
 #if defined(__x86_64__)
     typedef long long snapshot_v2di __attribute__((vector_size(16)));
     typedef long long snapshot_v2di_u __attribute__((vector_size(16), aligned(1)));
