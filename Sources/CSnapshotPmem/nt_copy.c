@@ -61,14 +61,52 @@ static inline __attribute__((always_inline)) void nt_copy_one(unsigned char *d, 
 
 void snapshot_nt_copy(void *dst, const void *src, size_t len) { nt_copy_one(dst, src, len); }
 
-void snapshot_nt_copy_runs(void *dst, const void *src, const struct snapshot_copy_run *runs, size_t n,
-                           intptr_t limit) {
-    unsigned char *d = dst;
-    const unsigned char *s = src;
+/* Each page's lines; runs of whole pages (a large commit) coalesced into one copy. A line that
+ * crosses `limit` (the file's end in its last line) is cut there. */
+static inline __attribute__((always_inline)) void copy_pages(unsigned char *d, const unsigned char *s,
+                                                            const struct snapshot_dirty_page *pages, size_t n,
+                                                            intptr_t limit, int nt) {
     for (size_t k = 0; k < n; k++) {
-        intptr_t off = runs[k].offset, end = off + runs[k].length;
-        nt_copy_one(d + off, s + off, (size_t)((end < limit ? end : limit) - off));
+        uintptr_t off = (uintptr_t)pages[k].page << 12;
+        uint64_t b = pages[k].bits;
+        if (__builtin_expect(off + 4096 > (uintptr_t)limit, 0)) {         /* the file's last page */
+            for (; b; b &= b - 1) {
+                uintptr_t lo = off + 64 * (unsigned)__builtin_ctzll(b);
+                if (lo >= (uintptr_t)limit) break;
+                size_t len = (uintptr_t)limit - lo < 64 ? (size_t)((uintptr_t)limit - lo) : 64;
+                if (nt) nt_copy_one(d + lo, s + lo, len);
+                else memcpy(d + lo, s + lo, len);
+            }
+            continue;
+        }
+        if (b == ~0ull) {                                                  /* whole pages */
+            size_t len = 4096;
+            while (k + 1 < n && pages[k + 1].bits == ~0ull && pages[k + 1].page == pages[k].page + 1 &&
+                   ((uintptr_t)pages[k + 1].page << 12) + 4096 <= (uintptr_t)limit) {
+                k++;
+                len += 4096;
+            }
+            if (nt) nt_copy_one(d + off, s + off, len);
+            else memcpy(d + off, s + off, len);
+            continue;
+        }
+        for (; b; b &= b - 1) {
+            uintptr_t lo = off + 64 * (unsigned)__builtin_ctzll(b);
+            if (nt) snapshot_stream_line(d + lo, s + lo);
+            else memcpy(d + lo, s + lo, 64);
+        }
     }
+}
+
+static void copy_pages_nt(unsigned char *d, const unsigned char *s, const struct snapshot_dirty_page *pages, size_t n,
+                          intptr_t limit) {
+    copy_pages(d, s, pages, n, limit, 1);
+}
+
+void snapshot_copy_pages(void *dst, const void *src, const struct snapshot_dirty_page *pages, size_t n,
+                         intptr_t limit, int nontemporal) {
+    if (nontemporal) copy_pages_nt(dst, src, pages, n, limit);
+    else copy_pages(dst, src, pages, n, limit, 0);
 }
 
 __attribute__((target("sse4.2"))) static uint32_t crc_small(const unsigned char *s, size_t n) {
@@ -105,12 +143,16 @@ uint32_t snapshot_crc32c_u32(uint32_t crc, uint32_t v) {
 }
 #else
 void snapshot_nt_copy(void *dst, const void *src, size_t len) { snapshot_pmem_memcpy_nt(dst, src, len); }
-void snapshot_nt_copy_runs(void *dst, const void *src, const struct snapshot_copy_run *runs, size_t n,
-                           intptr_t limit) {
-    for (size_t k = 0; k < n; k++) {
-        intptr_t off = runs[k].offset, end = off + runs[k].length;
-        snapshot_pmem_memcpy_nt((char *)dst + off, (const char *)src + off, (size_t)((end < limit ? end : limit) - off));
-    }
+void snapshot_copy_pages(void *dst, const void *src, const struct snapshot_dirty_page *pages, size_t n,
+                         intptr_t limit, int nontemporal) {
+    for (size_t k = 0; k < n; k++)
+        for (uint64_t b = pages[k].bits; b; b &= b - 1) {
+            intptr_t lo = (intptr_t)(pages[k].page << 12) + 64 * __builtin_ctzll(b);
+            if (lo >= limit) break;
+            size_t len = limit - lo < 64 ? (size_t)(limit - lo) : 64;
+            if (nontemporal) snapshot_pmem_memcpy_nt((char *)dst + lo, (const char *)src + lo, len);
+            else memcpy((char *)dst + lo, (const char *)src + lo, len);
+        }
 }
 uint32_t snapshot_nt_copy_crc(void *dst, const void *src, size_t len) { return snapshot_copy_segment_crc(dst, src, len, 1); }
 uint32_t snapshot_crc32c_u32(uint32_t crc, uint32_t v) {

@@ -1,10 +1,11 @@
-/* The body of a redo record in one call: the descriptor block, then each run's new contents at its
- * 64-byte slot, checksummed as they are copied. A small commit copies a handful of 64-byte lines; one call per line cost more than the lines
- * themselves (call, dispatch, checksum chaining through a second call). Here the common segment,
- * whole lines below 256 bytes, is copied with four 16-byte streaming stores per line while the
- * same line is checksummed with eight crc32 instructions from L1. Anything else goes through the
- * general routines of nt_copy.c / copy_crc.c, so every segment has one definition of its checksum
- * (snapshot_segment_crc) and of its copy. */
+/* The body of a redo record in one call: the descriptor block (the commit's dirty pages), then
+ * each page's dirty lines at consecutive 64-byte slots, checksummed as they are copied. A small
+ * commit copies a handful of scattered lines; one call per line, or per run, cost more than the
+ * lines themselves. Here a page of up to three lines is copied with four 16-byte streaming stores
+ * per line while the same line is checksummed with eight crc32 instructions from L1; a page of
+ * more lines feeds the four-lane checksum line by line; a whole page goes through the general
+ * routine of copy_crc.c (prefetched, four lanes). Every segment has one definition of its
+ * checksum (snapshot_segment_crc), whichever loop computes it. */
 #include "snapshot_pmem.h"
 
 #include <string.h>
@@ -39,7 +40,7 @@ static inline void copy_lines(unsigned char *d, const unsigned char *s, size_t n
         }
 }
 
-/* One segment: copied to d, its snapshot_segment_crc returned. */
+/* One contiguous segment: copied to d, its snapshot_segment_crc returned. */
 __attribute__((target("sse4.2"), always_inline)) static inline uint32_t segment(unsigned char *d, const unsigned char *s,
                                                                   size_t n, int nt) {
     if (n < 256 && (n & 63) == 0 && (!nt || ((uintptr_t)d & 63) == 0))
@@ -48,11 +49,12 @@ __attribute__((target("sse4.2"), always_inline)) static inline uint32_t segment(
     return snapshot_copy_segment_crc(d, s, n, nt);
 }
 
-/* The descriptor block: checksummed over its bytes, copied as whole lines up to the first slot
- * (the padding after it is not checksummed, so it may hold whatever the buffer held). */
+/* The descriptor block: checksummed over its bytes (a multiple of 4), copied as whole lines up
+ * to the first slot (the padding after it is not checksummed, so it may hold whatever the buffer
+ * held). */
 __attribute__((target("sse4.2"), always_inline)) static inline uint32_t head_segment(unsigned char *d, const unsigned char *h,
                                                                        size_t len, size_t slots_start, int nt) {
-    if (slots_start < 256 && (slots_start & 63) == 0 && (!nt || ((uintptr_t)d & 63) == 0)) {
+    if (len < 256 && (!nt || ((uintptr_t)d & 63) == 0)) {
         uint64_t c = 0xFFFFFFFFu;
         size_t k = 0;
         for (; k + 8 <= len; k += 8) {
@@ -61,82 +63,121 @@ __attribute__((target("sse4.2"), always_inline)) static inline uint32_t head_seg
             c = _mm_crc32_u64(c, w);
         }
         uint32_t c32 = (uint32_t)c;
-        size_t rest = len - k;
-        if (rest & 4) { uint32_t w; memcpy(&w, h + k, 4); c32 = _mm_crc32_u32(c32, w); k += 4; }
-        if (rest & 2) { uint16_t w; memcpy(&w, h + k, 2); c32 = _mm_crc32_u16(c32, w); k += 2; }
-        if (rest & 1) c32 = _mm_crc32_u8(c32, h[k]);
+        if (len & 4) {
+            uint32_t w;
+            memcpy(&w, h + k, 4);
+            c32 = _mm_crc32_u32(c32, w);
+        }
         copy_lines(d, h, slots_start, nt);
         return ~c32;
     }
     return segment(d, h, len, nt);
 }
 
+/* A page's scattered lines as one segment of len >= 256 bytes: the four lanes of
+ * snapshot_segment_crc fed line by line (a line is two whole 32-byte blocks), then folded. */
+__attribute__((target("sse4.2"), always_inline)) static inline uint32_t lanes_lines(unsigned char *d, const unsigned char *ps,
+                                                                      uint64_t b, int nt) {
+    uint64_t c0 = 0xFFFFFFFFu, c1 = 0xFFFFFFFFu, c2 = 0xFFFFFFFFu, c3 = 0xFFFFFFFFu;
+    for (; b; b &= b - 1, d += 64) {
+        const unsigned char *s = ps + 64 * (unsigned)__builtin_ctzll(b);
+        if (nt) snapshot_stream_line(d, s);
+        else memcpy(d, s, 64);
+        uint64_t w[8];
+        memcpy(w, s, 64);
+        c0 = _mm_crc32_u64(c0, w[0]); c1 = _mm_crc32_u64(c1, w[1]); c2 = _mm_crc32_u64(c2, w[2]); c3 = _mm_crc32_u64(c3, w[3]);
+        c0 = _mm_crc32_u64(c0, w[4]); c1 = _mm_crc32_u64(c1, w[5]); c2 = _mm_crc32_u64(c2, w[6]); c3 = _mm_crc32_u64(c3, w[7]);
+    }
+    uint32_t lanes[4] = {~(uint32_t)c0, ~(uint32_t)c1, ~(uint32_t)c2, ~(uint32_t)c3};
+    return snapshot_crc32c(0, lanes, sizeof lanes);
+}
+
 /* Compiled once per store kind (nt constant, body_hw_nt / body_hw_plain), so the line loops test
- * nothing per line. */
-__attribute__((target("sse4.2"))) static inline __attribute__((always_inline)) uint32_t
-body_hw(unsigned char *dst, const void *head, size_t head_len, size_t slots_start, const unsigned char *src,
-        const struct snapshot_copy_run *runs, size_t n, intptr_t limit, int nt) {
-    uint32_t chain = ~_mm_crc32_u32(0xFFFFFFFFu, head_segment(dst, head, head_len, slots_start, nt));
+ * nothing per line. A page of at most three lines (the usual case of a small commit) is one
+ * chain over its lines, kept in a register across them. */
+__attribute__((target("sse4.2,popcnt"))) static inline __attribute__((always_inline)) uint32_t
+body_hw(unsigned char *dst, const unsigned char *desc, size_t desc_len, size_t slots_start,
+        const struct snapshot_dirty_page *pages, size_t n, const unsigned char *src, int nt) {
+    uint32_t chain = ~_mm_crc32_u32(0xFFFFFFFFu, head_segment(dst, desc, desc_len, slots_start, nt));
     unsigned char *slot = dst + slots_start;
     for (size_t k = 0; k < n; k++) {
-        intptr_t off = runs[k].offset, end = off + runs[k].length;
-        size_t len = (size_t)((end < limit ? end : limit) - off);
-        chain = ~_mm_crc32_u32(~chain, segment(slot, src + off, len, nt));
-        slot += ((size_t)runs[k].length + 63) & ~(size_t)63;
+        uint64_t b = pages[k].bits;
+        const unsigned char *ps = src + (pages[k].page << 12);
+        uint32_t seg;
+        unsigned lines = (unsigned)__builtin_popcountll(b);
+        if (lines <= 3) {
+            uint64_t c = 0xFFFFFFFFu;
+            for (; b; b &= b - 1, slot += 64) c = lines_crc(slot, ps + 64 * (unsigned)__builtin_ctzll(b), 64, c, nt);
+            seg = ~(uint32_t)c;
+        } else if (lines == 64) {
+            seg = segment(slot, ps, 4096, nt);
+            slot += 4096;
+        } else {
+            seg = lanes_lines(slot, ps, b, nt);
+            slot += 64 * lines;
+        }
+        chain = ~_mm_crc32_u32(~chain, seg);
     }
     return chain;
 }
 
-__attribute__((target("sse4.2"))) static uint32_t body_hw_nt(unsigned char *dst, const void *head, size_t head_len,
-                                                             size_t slots_start, const unsigned char *src,
-                                                             const struct snapshot_copy_run *runs, size_t n,
-                                                             intptr_t limit) {
-    return body_hw(dst, head, head_len, slots_start, src, runs, n, limit, 1);
+__attribute__((target("sse4.2,popcnt"))) static uint32_t body_hw_nt(void *dst, const void *desc, size_t desc_len,
+                                                                    size_t slots_start, const struct snapshot_dirty_page *pages,
+                                                                    size_t n, const void *src) {
+    return body_hw(dst, desc, desc_len, slots_start, pages, n, src, 1);
 }
-__attribute__((target("sse4.2"))) static uint32_t body_hw_plain(unsigned char *dst, const void *head, size_t head_len,
-                                                                size_t slots_start, const unsigned char *src,
-                                                                const struct snapshot_copy_run *runs, size_t n,
-                                                                intptr_t limit) {
-    return body_hw(dst, head, head_len, slots_start, src, runs, n, limit, 0);
+__attribute__((target("sse4.2,popcnt"))) static uint32_t body_hw_plain(void *dst, const void *desc, size_t desc_len,
+                                                                       size_t slots_start, const struct snapshot_dirty_page *pages,
+                                                                       size_t n, const void *src) {
+    return body_hw(dst, desc, desc_len, slots_start, pages, n, src, 0);
 }
 #endif
 
-/* Portable: the same bytes and checksums through the general routines. */
-static uint32_t body_general(unsigned char *dst, const void *head, size_t head_len, size_t slots_start,
-                             const unsigned char *src, const struct snapshot_copy_run *runs, size_t n,
-                             intptr_t limit, int nt) {
-    uint32_t chain = snapshot_crc32c_u32(0, snapshot_copy_segment_crc(dst, head, head_len, nt));
+/* Portable: the same bytes and checksums through the general routines, line by line into a
+ * page's slots, then the segment's checksum read back from the copy (plain stores) or from the
+ * source lines gathered into a buffer (streaming: the copy is not to be read). */
+static uint32_t body_general(unsigned char *dst, const void *desc, size_t desc_len, size_t slots_start,
+                             const struct snapshot_dirty_page *pages, size_t n, const unsigned char *src, int nt) {
+    uint32_t chain = snapshot_crc32c_u32(0, snapshot_copy_segment_crc(dst, desc, desc_len, nt));
     unsigned char *slot = dst + slots_start;
+    unsigned char gathered[4096];
     for (size_t k = 0; k < n; k++) {
-        intptr_t off = runs[k].offset, end = off + runs[k].length;
-        size_t len = (size_t)((end < limit ? end : limit) - off);
-        chain = snapshot_crc32c_u32(chain, snapshot_copy_segment_crc(slot, src + off, len, nt));
-        slot += ((size_t)runs[k].length + 63) & ~(size_t)63;
+        const unsigned char *ps = src + (pages[k].page << 12);
+        size_t len = 0;
+        for (uint64_t b = pages[k].bits; b; b &= b - 1, len += 64)
+            memcpy(gathered + len, ps + 64 * (unsigned)__builtin_ctzll(b), 64);
+        chain = snapshot_crc32c_u32(chain, snapshot_copy_segment_crc(slot, gathered, len, nt));
+        slot += len;
     }
     return chain;
 }
 
-static uint32_t body_general_nt(unsigned char *dst, const void *head, size_t head_len, size_t slots_start,
-                                const unsigned char *src, const struct snapshot_copy_run *runs, size_t n,
-                                intptr_t limit) {
-    return body_general(dst, head, head_len, slots_start, src, runs, n, limit, 1);
+static uint32_t body_general_nt(void *dst, const void *desc, size_t desc_len, size_t slots_start,
+                                const struct snapshot_dirty_page *pages, size_t n, const void *src) {
+    return body_general(dst, desc, desc_len, slots_start, pages, n, src, 1);
 }
-static uint32_t body_general_plain(unsigned char *dst, const void *head, size_t head_len, size_t slots_start,
-                                   const unsigned char *src, const struct snapshot_copy_run *runs, size_t n,
-                                   intptr_t limit) {
-    return body_general(dst, head, head_len, slots_start, src, runs, n, limit, 0);
+static uint32_t body_general_plain(void *dst, const void *desc, size_t desc_len, size_t slots_start,
+                                   const struct snapshot_dirty_page *pages, size_t n, const void *src) {
+    return body_general(dst, desc, desc_len, slots_start, pages, n, src, 0);
 }
 
-/* The one choice of routine: hardware CRC-32C and the store kind. */
+long snapshot_desc_encode(const struct snapshot_dirty_page *pages, size_t n, unsigned char *desc, size_t *lines) {
+    size_t bytes = 0;
+    uint64_t next = 0;
+    *lines = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (pages[k].bits == 0 || pages[k].page < next) return -1;
+        bytes += snapshot_desc_put(desc + bytes, next, pages[k].page, pages[k].bits, lines);
+        next = pages[k].page + 1;
+    }
+    return (long)bytes;
+}
+
+/* The one choice of routine: hardware CRC-32C (and popcnt) and the store kind. */
 snapshot_record_body_fn snapshot_record_body_routine(int nontemporal) {
 #if defined(__x86_64__)
-    if (snapshot_crc32c_hardware()) return (snapshot_record_body_fn)(nontemporal ? body_hw_nt : body_hw_plain);
+    if (snapshot_crc32c_hardware() && __builtin_cpu_supports("popcnt"))
+        return nontemporal ? body_hw_nt : body_hw_plain;
 #endif
-    return (snapshot_record_body_fn)(nontemporal ? body_general_nt : body_general_plain);
-}
-
-uint32_t snapshot_copy_record_body(void *dst, const void *head, size_t head_len, size_t slots_start,
-                                   const void *src, const struct snapshot_copy_run *runs, size_t n,
-                                   intptr_t limit, int nontemporal) {
-    return snapshot_record_body_routine(nontemporal)(dst, head, head_len, slots_start, src, runs, n, limit);
+    return nontemporal ? body_general_nt : body_general_plain;
 }

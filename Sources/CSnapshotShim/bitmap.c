@@ -1,57 +1,23 @@
-// Commit side of the dirty bitmap: take a window's dirty lines as coalesced runs, give them back if
-// the commit fails, discard them when pages are unmapped. See dirty.h for the layout and protocol.
+// Commit side of the dirty bitmap: take a window's dirty pages (the log's descriptors as they
+// are), give them back if the commit fails, discard them when pages are unmapped. See dirty.h for
+// the layout and protocol.
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "snapshot_shim.h"
 #include "dirty.h"
 
-static int grow(void **p, size_t *cap, size_t elem) {
-    size_t n = *cap ? *cap * 2 : 1024;
-    void *q = realloc(*p, n * elem);
-    if (!q) { errno = ENOMEM; return -1; }
-    *p = q;
-    *cap = n;
-    return 0;
-}
-
-// The saved words (ascending pages) as runs of consecutive dirty lines, window offsets, adjacent
-// runs coalesced across page boundaries. 0, or -1 (ENOMEM).
-static int runs_of_saved(struct snapshot_collector *c, uintptr_t win_off) {
-    struct snapshot_run *runs = c->runs;
-    size_t nruns = 0, cap = c->runs_cap;
-    // Locals: the stores into runs[] could alias the collector's fields, which would be reloaded.
-    const struct snapshot_saved *const saved = c->saved;
-    const size_t nsaved = c->nsaved;
-    intptr_t last_end = -1;
-    for (size_t k = 0; k < nsaved; k++) {
-        uint64_t b = saved[k].bits;
-        intptr_t pageoff = (intptr_t)((saved[k].word << 12) - win_off);
-        while (b) {                                        // each run of consecutive set bits
-            // Adding the lowest set bit carries through the lowest run: the sum has the run's
-            // bits clear and the bit just above it set (none when the run reaches bit 63).
-            unsigned s = (unsigned)__builtin_ctzll(b);
-            uint64_t carried = b + (b & (0 - b));
-            unsigned e = carried ? (unsigned)__builtin_ctzll(carried) : 64;
-            b &= carried;                                  // the bits above the run
-            intptr_t off = pageoff + (intptr_t)s * 64, len = (intptr_t)(e - s) * 64;
-            if (off == last_end) {
-                runs[nruns - 1].length += len;             // adjacent to the previous run: coalesce
-            } else {
-                if (__builtin_expect(nruns == cap, 0)) {
-                    c->nruns = nruns;
-                    if (grow((void **)&c->runs, &c->runs_cap, sizeof *c->runs)) return -1;
-                    runs = c->runs;
-                    cap = c->runs_cap;
-                }
-                runs[nruns].offset = off;
-                runs[nruns].length = len;
-                nruns++;
-            }
-            last_end = off + len;
-        }
-    }
-    c->nruns = nruns;
+// Doubles the page array and the descriptor buffer (SNAPSHOT_DESC_MAX bytes per page, and a
+// line of slack: the record copy reads the descriptors in whole lines). 0, or -1 (ENOMEM).
+static int grow(struct snapshot_collector *c) {
+    size_t n = c->pages_cap ? c->pages_cap * 2 : 1024;
+    void *p = realloc(c->pages, n * sizeof *c->pages);
+    if (!p) { errno = ENOMEM; return -1; }
+    c->pages = p;
+    void *d = realloc(c->desc, n * SNAPSHOT_DESC_MAX + 64);
+    if (!d) { errno = ENOMEM; return -1; }
+    c->desc = d;
+    c->pages_cap = n;
     return 0;
 }
 
@@ -63,22 +29,25 @@ int snapshot_collect(struct snapshot_collector *c, uintptr_t win_off, uintptr_t 
 // of a 1 GiB window then costs a few word tests, not 64. A level-2 word (16 MiB) never straddles
 // two windows (16 MiB-aligned), so whatever it holds belongs to this file's window.
 //
-// This runs on every commit. Two passes keep each loop small enough for the registers: the first
-// only takes words and saves them; the second, with no atomics, turns the saved words into
-// coalesced runs. The bitmap pointers and the collector's fields live in locals: every take is a
-// compiler barrier, and through memory they would be reloaded after each one. The first pass is
-// compiled twice, for a single-threaded process (unlocked takes, snapshot_words.h) and for one
-// with threads (exchanges), so the loops test nothing per word.
+// This runs on every commit. Its output is the commit's descriptor block: each page's word as
+// taken, with the page's index in the file, so nothing downstream re-encodes it. The bitmap
+// pointers and the collector's fields live in locals: every take is a compiler barrier, and
+// through memory they would be reloaded after each one. The loop is compiled twice, for a
+// single-threaded process (unlocked takes, snapshot_words.h) and for one with threads
+// (exchanges), so it tests nothing per word.
 static inline __attribute__((always_inline)) int collect_part(int single, struct snapshot_collector *c,
                                                               uintptr_t win_off, uintptr_t lo, uintptr_t hi) {
     uint64_t *const dirty = snapshot_dirty_bits, *const l1 = snapshot_dirty_l1, *const l2 = snapshot_dirty_l2;
     uint64_t *const drop = snapshot_drop_bits;
-    struct snapshot_saved *saved = c->saved;
-    size_t nsaved = 0, saved_cap = c->saved_cap;
+    struct snapshot_dirty_page *out = c->pages;
+    unsigned char *desc = c->desc;
+    size_t n = 0, cap = c->pages_cap, desc_bytes = 0, lines = 0;
+    uint64_t next = 0;                                     // the page after the last one stored
+    const size_t win_page = win_off >> 12;
     size_t l2_first, l2_end = snapshot_l2_words(win_off, lo, hi, &l2_first);
     size_t i1 = 0, page = 0;
     uint64_t m2 = 0, m1 = 0, bits = 0;
-    c->nruns = 0;
+    c->win_page = win_page;
     for (size_t i2 = l2_first; i2 < l2_end; i2++) {
         if (!__atomic_load_n(&l2[i2], __ATOMIC_RELAXED)) continue;
         m2 = snapshot_word_take_as(single, &l2[i2]);
@@ -97,21 +66,26 @@ static inline __attribute__((always_inline)) int collect_part(int single, struct
                     bits &= ~d;
                     if (!bits) continue;
                 }
-                if (__builtin_expect(nsaved == saved_cap, 0)) {
-                    c->nsaved = nsaved;
-                    if (grow((void **)&c->saved, &c->saved_cap, sizeof *c->saved)) goto give_back;
-                    saved = c->saved;
-                    saved_cap = c->saved_cap;
+                if (__builtin_expect(n == cap, 0)) {
+                    c->npages = n;
+                    if (grow(c)) goto give_back;
+                    out = c->pages;
+                    desc = c->desc;
+                    cap = c->pages_cap;
                 }
-                saved[nsaved].word = page;
-                saved[nsaved].bits = bits;
-                nsaved++;
+                uint64_t fpage = page - win_page;
+                out[n].page = fpage;
+                out[n].bits = bits;
+                n++;
+                desc_bytes += snapshot_desc_put(desc + desc_bytes, next, fpage, bits, &lines);
+                next = fpage + 1;
             }
         }
     }
-    c->nsaved = nsaved;
-    if (!nsaved) return 0;                                 // nothing dirty (an msync after reads)
-    return runs_of_saved(c, win_off) ? (snapshot_collect_restore(c), -1) : 0;
+    c->npages = n;
+    c->desc_bytes = desc_bytes;
+    c->lines = lines;
+    return 0;
     // Out of memory: everything taken goes back, the summaries included. This page's bits (taken,
     // not saved) and the summary bits cleared above pages not yet visited (m1, m2) would otherwise
     // hide dirty lines from every later commit.
@@ -128,49 +102,46 @@ int snapshot_collect_part(struct snapshot_collector *c, uintptr_t win_off, uintp
     return snapshot_single_threaded() ? collect_part(1, c, win_off, lo, hi) : collect_part(0, c, win_off, lo, hi);
 }
 
-// The general case of snapshot_clip_runs (whose inline part handles one mapping with nothing to clip).
-size_t snapshot_clip_runs_slow(struct snapshot_collector *c, const intptr_t *spans, size_t nspans, intptr_t limit) {
+// The general case of snapshot_clip_pages (whose inline part handles one mapping with nothing to
+// clip): each page's bits outside the spans and from `limit` on are dropped, and pages left with
+// none. Dropped bits are not given back: those lines are not the file's (unmapped, or wholly past
+// its end, where no store reaches the file).
+size_t snapshot_clip_pages_slow(struct snapshot_collector *c, const intptr_t *spans, size_t nspans, intptr_t limit) {
     size_t out = 0, si = 0;
-    for (size_t k = 0; k < c->nruns; k++) {
-        intptr_t lo = c->runs[k].offset, hi = lo + c->runs[k].length;
-        while (lo < hi) {
-            while (si < nspans && spans[2 * si + 1] <= lo) si++;
-            if (si == nspans) goto done;
-            intptr_t s = spans[2 * si], e = spans[2 * si + 1];
-            if (s >= hi) break;
-            intptr_t a = lo > s ? lo : s, b = hi < e ? hi : e, end = b < limit ? b : limit;
-            if (a < end) {
-                // Clipping only shortens or splits runs, so writing at `out` never overtakes `k`;
-                // pieces that touch the previous output piece are merged.
-                if (out && c->runs[out - 1].offset + c->runs[out - 1].length == a) {
-                    c->runs[out - 1].length += end - a;
-                } else {
-                    struct snapshot_run r = {a, end - a};
-                    if (out > k) {                            /* a split: make room (rare) */
-                        if (c->nruns == c->runs_cap &&
-                            grow((void **)&c->runs, &c->runs_cap, sizeof *c->runs)) return (size_t)-1;
-                        memmove(&c->runs[out + 1], &c->runs[out], (c->nruns - out) * sizeof *c->runs);
-                        c->nruns++;
-                        k++;
-                    }
-                    c->runs[out++] = r;
-                }
-            }
-            lo = b;
+    for (size_t k = 0; k < c->npages; k++) {
+        intptr_t lo = (intptr_t)(c->pages[k].page << 12), hi = lo + 4096;
+        uint64_t keep = 0;
+        while (si < nspans && spans[2 * si + 1] <= lo) si++;
+        for (size_t j = si; j < nspans && spans[2 * j] < hi; j++) {
+            intptr_t a = spans[2 * j] > lo ? spans[2 * j] : lo, b = spans[2 * j + 1] < hi ? spans[2 * j + 1] : hi;
+            if (b > limit) b = limit;
+            if (a >= b) continue;
+            // Lines [first, last) of this page (spans are page aligned; the limit is line aligned).
+            unsigned first = (unsigned)((a - lo) >> 6), last = (unsigned)((b - lo + 63) >> 6);
+            keep |= (last == 64 ? ~0ull : (1ull << last) - 1) & ~((1ull << first) - 1);
+        }
+        uint64_t bits = c->pages[k].bits & keep;
+        if (bits) {
+            c->pages[out].page = c->pages[k].page;
+            c->pages[out].bits = bits;
+            out++;
         }
     }
-done:
-    c->nruns = out;
+    c->npages = out;
+    long bytes = snapshot_desc_encode(c->pages, out, c->desc, &c->lines);   // ascending still: cannot fail
+    c->desc_bytes = bytes < 0 ? 0 : (size_t)bytes;
     return out;
 }
 
 void snapshot_collect_restore(struct snapshot_collector *c) {
-    for (size_t i = 0; i < c->nsaved; i++) {
-        snapshot_word_or(&snapshot_dirty_bits[c->saved[i].word], c->saved[i].bits);
-        snapshot_summarise(c->saved[i].word);
+    for (size_t i = 0; i < c->npages; i++) {
+        size_t page = c->pages[i].page + c->win_page;
+        snapshot_word_or(&snapshot_dirty_bits[page], c->pages[i].bits);
+        snapshot_summarise(page);
     }
-    c->nsaved = 0;
-    c->nruns = 0;
+    c->npages = 0;
+    c->desc_bytes = 0;
+    c->lines = 0;
 }
 
 static size_t scan(uintptr_t off, uintptr_t len, int take) {

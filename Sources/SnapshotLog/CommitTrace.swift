@@ -1,3 +1,4 @@
+import CSnapshotPmem
 import Glibc
 
 /// SNAPSHOT_TRACE: the oracle's view of commits. Before each commit,
@@ -47,7 +48,7 @@ enum ImageDigest {
 
     /// Digest of the image a commit would produce: the file (`oldSize` bytes, zeros beyond) cut or
     /// extended to `size`, with every run replaced by `working`.
-    static func wouldBe(fd: Int32, size: Int, oldSize: Int, runs: UnsafeBufferPointer<DirtyRun>, working: UnsafeRawPointer,
+    static func wouldBe(fd: Int32, size: Int, oldSize: Int, pages: UnsafeBufferPointer<snapshot_dirty_page>, working: UnsafeRawPointer,
                         buffer: UnsafeMutableRawBufferPointer) -> FNV1a64 {
         var h = FNV1a64()
         var pos = 0
@@ -55,11 +56,13 @@ enum ImageDigest {
             feedFile(&h, fd: fd, from: min(pos, oldSize), to: min(to, oldSize), buffer: buffer)
             feedZeros(&h, count: to - max(pos, min(to, oldSize)), buffer: buffer)
         }
-        for r in runs {
-            let start = min(r.offset, size), end = min(r.offset + r.length, size)
-            if start > pos { old(start) }
-            if end > start { h.update(working + start, end - start) }
-            pos = max(pos, end)
+        for p in pages {
+            PageDescriptors.forEachRun(PageDescriptors.Page(offset: Int(p.page) * 4096, bits: p.bits, slot: 0), fileSize: size) { r in
+                let start = min(r.offset, size), end = min(r.offset + r.length, size)
+                if start > pos { old(start) }
+                if end > start { h.update(working + start, end - start) }
+                pos = max(pos, end)
+            }
         }
         if size > pos { old(size) }
         return h

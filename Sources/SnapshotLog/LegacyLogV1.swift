@@ -2,7 +2,7 @@ import CSnapshotPmem
 
 /// Format version 1: the undo log of Snapshot releases before the redo log (LogFormat.swift).
 /// This release still reads it, so that an interrupted commit left by the previous release is
-/// rolled back (LegacyRecoveryV1.swift) before the log is rewritten in version 2. Nothing writes
+/// rolled back (LegacyRecoveryV1.swift) before the log is rewritten in the current version. Nothing writes
 /// version 1 any more, except tests that need such a log.
 ///
 /// On-disk format of the undo log `.<basename>.snapshot-log` (format version 1), little-endian.

@@ -4,7 +4,7 @@ import Glibc
 /// Recovery of a version-1 undo log (see LegacyLogV1.swift): the previous release's protocol made
 /// a commit valid by a `pending` tag and rolled it back from undo images. Opening a file whose log
 /// is version 1 rolls an interrupted commit back, with the same checks that release made (header
-/// and entries checksums, identity, size), then rewrites the log in version 2.
+/// and entries checksums, identity, size), then rewrites the log in the current version.
 enum LegacyRecoveryV1 {
     enum State {
         case clean(epoch: UInt64)

@@ -1,6 +1,6 @@
 import CSnapshotPmem
 
-/// On-disk format of the redo log `.<basename>.snapshot-log` (format version 2), little-endian.
+/// On-disk format of the redo log `.<basename>.snapshot-log` (format version 3), little-endian.
 /// The protocol that writes it, and its invariants, are in PersistentFile.swift.
 ///
 /// ```
@@ -10,7 +10,7 @@ import CSnapshotPmem
 ///
 /// header copy:
 /// 0   u64  magic "SNAPLOG2"
-/// 8   u32  format version (2)
+/// 8   u32  format version (3; 2 is read too, see below)
 /// 12  u32  CRC-32C of bytes 16..<128
 /// 16  u64  sequence number: the valid copy with the higher one is current
 /// 24  u64  salt of the current lap: only records carrying it belong to the log
@@ -25,26 +25,48 @@ import CSnapshotPmem
 ///
 /// record (starts 64-aligned; 4096-aligned on a page-cache medium, so that a record's pages never
 /// hold a neighbour that is still needed):
-/// 0   u32  magic "SRC2"               4  u32 medium (0 page cache, 1 persistent memory)
+/// 0   u32  magic "SRC3"               4  u32 medium (0 page cache, 1 persistent memory)
 /// 8   u64  salt (= the header's)      16 u64 epoch (base + 1, base + 2, ... along the lap)
 /// 24  u64  record length (multiple of 64, padding included: the next record starts there)
 /// 32  u64  data file size after this commit
-/// 40  u32  run count                  44 u32 descriptor bytes
+/// 40  u32  descriptor count           44 u32 descriptor bytes (4, 12 or 20 per descriptor)
 /// 48  u64  commit time, ns since the Unix epoch
 /// 56  u32  body CRC: CRC-32C over the segment checksums (snapshot_segment_crc) of the descriptor
-///          block and of each run's new contents, in order
+///          block and of each descriptor's slots, in order
 /// 60  u32  CRC-32C of bytes 0..<60
-/// 64  descriptors: per run, LEB128(line index - end line of previous run), LEB128(line count - 1)
-/// D   (64-aligned) new contents: per run a slot of lines * 64 bytes (the bytes past the end of the
-///     file in a final partial line are not used)
+/// 64  descriptors, one per page (4096 bytes of the file) with dirty lines, pages strictly
+///     ascending; `next` is the page after the previous descriptor's (0 for the first). Each
+///     starts with a little-endian u32 w:
+///       w & 1 == 0   one line: page next + (w >> 7), line (w >> 1) & 63           (4 bytes)
+///       w & 3 == 1   page next + (w >> 7), then u64 its lines (bit k: bytes
+///                    64k..<64k+64 of the page); bits 1-6 of w zero                  (12 bytes)
+///       w & 3 == 3   w == 3, then u64 page index, u64 its lines (a page 2^25 pages
+///                    or more past next)                                             (20 bytes)
+/// D   (64-aligned) new contents: each descriptor's lines, ascending, 64 bytes each, back to back;
+///     a descriptor's slots are one checksum segment (the bytes past the end of the file in a
+///     final partial line are not data)
 /// ```
+///
+/// Why page descriptors, not runs: a page and its 64 line bits are what the dirty bitmap holds,
+/// so the collector writes each descriptor as it takes the page (snapshot_desc_put: a few
+/// instructions, no pass of its own), and the record copy and the apply walk the same pages.
+/// Format 2 encoded each run as two LEB128 numbers in a pass of the engine's own: ~70
+/// instructions per run of every commit. A scattered line still costs 4 descriptor bytes (the
+/// medium sees at most ~2.07 bytes written per dirty byte); a megabyte of whole dirty pages, 3 KiB.
+///
+/// Format 2 (the previous release) has the same header copies and record header, magic "SRC2",
+/// and per run LEB128(line index - end line of previous run), LEB128(line count - 1) as
+/// descriptors, each run's slots one segment. Its lap is recovered as it is; the lap that follows
+/// is written in format 3.
 ///
 /// A record is part of the log iff its header CRC holds, its salt is the current header's, its
 /// epoch follows its predecessor's (the first one: base + 1), and its body CRC holds. The first
 /// record that fails any of these ends the log: it is the commit a crash interrupted.
 enum LogFormat {
     static let magic: UInt64 = 0x3247_4F4C_5041_4E53  // "SNAPLOG2" little-endian
-    static let version: UInt32 = 2
+    static let version: UInt32 = 3
+    /// The previous release's redo log: its laps are read (recovered), never written.
+    static let versionRuns: UInt32 = 2
     static let headerCopySize = 128
     static let headerCopyOffsets = [0, 4096]
     static let recordsStart = 8192
@@ -53,7 +75,9 @@ enum LogFormat {
     /// record's pages are never rewritten while an earlier record on them is still needed). The
     /// format's page is 4096 bytes whatever the machine's page size: a log stays readable anywhere.
     static func recordGrain(_ medium: Medium) -> Int { medium == .pmem ? 64 : 4096 }
-    static let recordMagic: UInt32 = 0x3243_5253      // "SRC2"
+    static let recordMagic: UInt32 = 0x3343_5253      // "SRC3"
+    static let recordMagicRuns: UInt32 = 0x3243_5253  // "SRC2" (format 2)
+    static func recordMagic(version: UInt32) -> UInt32 { version == versionRuns ? recordMagicRuns : recordMagic }
     /// The log starts this big and doubles at the start of a lap, up to `autoGrowLimit`, while
     /// laps are short (each lap start costs an extra ordering point). Commits bigger than the
     /// limit grow it further; such a log is shrunk back when the file is closed.
@@ -69,7 +93,7 @@ enum LogFormat {
 
     enum RecordOffset {
         static let magic = 0, medium = 4, salt = 8, epoch = 16, length = 24, fileSize = 32
-        static let runCount = 40, descBytes = 44, timeNs = 48, bodyCRC = 56, headerCRC = 60
+        static let descriptorCount = 40, descBytes = 44, timeNs = 48, bodyCRC = 56, headerCRC = 60
     }
 
     static func align64(_ x: Int) -> Int { (x + 63) & ~63 }
@@ -135,6 +159,8 @@ struct FileIdentity: Equatable {
 
 /// One header copy, decoded.
 struct LogHeader {
+    /// Format version: records of a version-2 lap are read as format 2 (runs).
+    var version = LogFormat.version
     var seq: UInt64 = 0
     var salt: UInt64 = 0
     var baseEpoch: UInt64 = 0
@@ -164,9 +190,10 @@ struct LogHeader {
             return .zero
         }
         let version = loadU32(p, O.version)
-        guard version == LogFormat.version else { return .otherVersion(version) }
+        guard version == LogFormat.version || version == LogFormat.versionRuns else { return .otherVersion(version) }
         guard computeCRC(p) == loadU32(p, O.crc) else { return .damaged }
         var h = LogHeader()
+        h.version = version
         h.seq = loadU64(p, O.seq); h.salt = loadU64(p, O.salt); h.baseEpoch = loadU64(p, O.baseEpoch)
         h.baseSize = loadU64(p, O.baseSize)
         h.identity.fsid = loadU64(p, O.fsid); h.identity.ino = loadU64(p, O.ino)
@@ -176,7 +203,8 @@ struct LogHeader {
         return .valid(h)
     }
 
-    /// Writes the 128-byte copy image into `p`, checksum included.
+    /// Writes the 128-byte copy image into `p`, checksum included: always the current version
+    /// (the caller sets `version` to it too).
     func store(_ p: UnsafeMutableRawPointer) {
         typealias O = LogFormat.HeaderOffset
         p.initializeMemory(as: UInt8.self, repeating: 0, count: LogFormat.headerCopySize)
@@ -201,18 +229,28 @@ struct RecordHeader {
     var epoch: UInt64 = 0
     var length: UInt64 = 0
     var fileSize: UInt64 = 0
-    var runCount: UInt32 = 0
+    var descriptorCount: UInt32 = 0
     var descBytes: UInt32 = 0
+    /// Format 2 (runs as LEB128) when the record was read from a version-2 lap.
+    var runsFormat = false
     var timeNs: UInt64 = 0
     var bodyCRC: UInt32 = 0
 
-    /// nil when the magic or the header checksum is wrong.
-    static func load(_ p: UnsafeRawPointer) -> RecordHeader? {
+    /// nil when the magic (that of `version`'s records; either, when nil) or the header checksum is
+    /// wrong.
+    static func load(_ p: UnsafeRawPointer, version: UInt32?) -> RecordHeader? {
         typealias O = LogFormat.RecordOffset
-        guard loadU32(p, O.magic) == LogFormat.recordMagic, crc32c(0, p, O.headerCRC) == loadU32(p, O.headerCRC) else { return nil }
+        let magic = loadU32(p, O.magic)
+        if let v = version {
+            guard magic == LogFormat.recordMagic(version: v) else { return nil }
+        } else {
+            guard magic == LogFormat.recordMagic || magic == LogFormat.recordMagicRuns else { return nil }
+        }
+        guard crc32c(0, p, O.headerCRC) == loadU32(p, O.headerCRC) else { return nil }
         var r = RecordHeader()
+        r.runsFormat = magic == LogFormat.recordMagicRuns
         r.medium = loadU32(p, O.medium); r.salt = loadU64(p, O.salt); r.epoch = loadU64(p, O.epoch)
-        r.length = loadU64(p, O.length); r.fileSize = loadU64(p, O.fileSize); r.runCount = loadU32(p, O.runCount)
+        r.length = loadU64(p, O.length); r.fileSize = loadU64(p, O.fileSize); r.descriptorCount = loadU32(p, O.descriptorCount)
         r.descBytes = loadU32(p, O.descBytes); r.timeNs = loadU64(p, O.timeNs); r.bodyCRC = loadU32(p, O.bodyCRC)
         return r
     }
@@ -223,7 +261,7 @@ struct RecordHeader {
         typealias O = LogFormat.RecordOffset
         storeU32(p, O.magic, LogFormat.recordMagic); storeU32(p, O.medium, medium)
         storeU64(p, O.salt, salt); storeU64(p, O.epoch, epoch); storeU64(p, O.length, length)
-        storeU64(p, O.fileSize, fileSize); storeU32(p, O.runCount, runCount); storeU32(p, O.descBytes, descBytes)
+        storeU64(p, O.fileSize, fileSize); storeU32(p, O.descriptorCount, descriptorCount); storeU32(p, O.descBytes, descBytes)
         storeU64(p, O.timeNs, timeNs); storeU32(p, O.bodyCRC, bodyCRC)
         storeU32(p, O.headerCRC, O.headerCRC == 60 ? snapshot_crc32c_60(p) : crc32c(0, UnsafeRawPointer(p), O.headerCRC))
     }
@@ -232,7 +270,8 @@ struct RecordHeader {
     var payloadStart: Int { LogFormat.recordHeaderSize + LogFormat.align64(Int(descBytes)) }
 }
 
-/// LEB128 run descriptors: compact (a scattered line costs ~2-4 bytes).
+/// Format 2's descriptors: per run two LEB128 numbers (read when a version-2 lap is recovered;
+/// tests write them to build such laps).
 enum Descriptors {
     /// Appends one unsigned LEB128 value at `p`; returns the bytes written (at most 10).
     @inline(__always)
@@ -299,5 +338,87 @@ enum Descriptors {
         }
         guard i == descBytes else { return "descriptor bytes do not match the header" }
         return nil
+    }
+}
+
+/// Format 3's descriptors: one per page with dirty lines (snapshot_desc_put writes them).
+enum PageDescriptors {
+    /// The most bytes one takes (SNAPSHOT_DESC_MAX).
+    static let maxSize = 20
+    /// Pages this far or further past the previous descriptor's take the far form.
+    static let farGap: UInt64 = 1 << 25
+
+    /// One decoded descriptor: the page's byte offset in the data file, its dirty lines, and where
+    /// its slots start (relative to the record), `lineCount * 64` bytes of them.
+    struct Page {
+        var offset: Int
+        var bits: UInt64
+        var slot: Int
+        var lineCount: Int { bits.nonzeroBitCount }
+    }
+
+    /// Decodes `count` descriptors from `p[0..<descBytes]` for a file of `fileSize` bytes; slots
+    /// are laid out from `slotStart` and must end by `slotLimit`. Calls `body` per page; returns an
+    /// explanation when the descriptors are malformed (then `body` saw only the pages before).
+    static func forEach(_ p: UnsafeRawPointer, descBytes: Int, count: Int, fileSize: Int,
+                        slotStart: Int, slotLimit: Int, _ body: (Page) throws -> Void) rethrows -> String? {
+        let fileLines = (UInt64(fileSize) + 63) / 64
+        var next: UInt64 = 0        // the lowest page index the next descriptor may have
+        var slot = slotStart
+        var i = 0
+        for k in 0..<count {
+            guard i + 4 <= descBytes else { return "descriptor \(k) is truncated" }
+            let w = UInt64(loadU32(p, i))
+            let page: UInt64, bits: UInt64
+            switch w & 3 {
+            case 0, 2:                                  // one line
+                page = next + (w >> 7)
+                bits = 1 << ((w >> 1) & 63)
+                i += 4
+            case 1:                                     // near, mask follows
+                guard i + 12 <= descBytes else { return "descriptor \(k) is truncated" }
+                page = next + (w >> 7)
+                bits = loadU64(p, i + 4)
+                guard (w >> 1) & 63 == 0 else { return "descriptor \(k) has reserved bits set" }
+                i += 12
+            default:                                    // far: page and mask follow
+                guard i + 20 <= descBytes else { return "descriptor \(k) is truncated" }
+                guard w >> 2 == 0 else { return "descriptor \(k) has reserved bits set" }
+                page = loadU64(p, i + 4)
+                bits = loadU64(p, i + 12)
+                guard page >= next else { return "descriptor \(k) is not after its predecessor" }
+                i += 20
+            }
+            guard bits != 0 else { return "descriptor \(k) names no line" }
+            let firstLine = page.multipliedReportingOverflow(by: 64)
+            guard !firstLine.overflow, firstLine.partialValue + UInt64(63 - bits.leadingZeroBitCount) < fileLines else {
+                return "descriptor \(k) lies outside the \(fileSize)-byte file"
+            }
+            let lines = bits.nonzeroBitCount
+            guard lines * 64 <= slotLimit - slot else { return "page \(k) runs past the end of its record" }
+            try body(Page(offset: Int(page) * 4096, bits: bits, slot: slot))
+            slot += lines * 64
+            next = page + 1
+        }
+        guard i == descBytes else { return "descriptor bytes do not match the header" }
+        return nil
+    }
+
+    /// The runs of consecutive lines of `page`, clipped to `fileSize` (the last line may end inside
+    /// it), each with the slot its contents start at.
+    static func forEachRun(_ page: Page, fileSize: Int, _ body: (Descriptors.Run) throws -> Void) rethrows {
+        var b = page.bits
+        var slot = page.slot
+        while b != 0 {
+            let s = b.trailingZeroBitCount
+            let carried = b &+ (b & (0 &- b))
+            let e = carried == 0 ? 64 : carried.trailingZeroBitCount
+            b &= carried
+            let offset = page.offset + s * 64
+            let length = min(page.offset + e * 64, fileSize) - offset
+            if length <= 0 { return }
+            try body(Descriptors.Run(offset: offset, length: length, slot: slot))
+            slot += (e - s) * 64
+        }
     }
 }

@@ -125,21 +125,24 @@ final class PersistenceOps {
         if let tr = trace { tr.store(data.traceIndex, offset: offset, dst, count) }
     }
 
-    /// storeData of each run's bytes [offset, min(offset + length, fileLength)) of `working`, in
-    /// one call on pmem; the event `each` follows every run (a crash point between runs).
+    /// storeData of each page's dirty lines of `working`, clipped to `fileLength`, in one call;
+    /// with crash points or the trace on, run by run, the event `each` after every run (a crash
+    /// point between runs).
     @inline(__always)
-    func storeRuns(_ runs: UnsafeBufferPointer<DirtyRun>, from working: UnsafeRawPointer, fileLength: Int,
-                   each: StaticString) {
-        if medium == .pmem && trace == nil && !eventsActive {
-            runs.withMemoryRebound(to: snapshot_copy_run.self) {
-                snapshot_nt_copy_runs(data.base!, working, $0.baseAddress, $0.count, fileLength)
-            }
+    func storePages(_ pages: UnsafeBufferPointer<snapshot_dirty_page>, from working: UnsafeRawPointer, fileLength: Int,
+                    each: StaticString) {
+        if trace == nil && !eventsActive {
+            snapshot_copy_pages(data.base!, working, pages.baseAddress, pages.count, fileLength, medium == .pmem ? 1 : 0)
+            if medium != .pmem { dataDirty = true }
             return
         }
         // Run by run (crash points and the trace see each): storeData uses the same copy routine.
-        for r in runs {
-            storeData(at: r.offset, from: working + r.offset, count: min(r.offset + r.length, fileLength) - r.offset)
-            event(each)
+        for p in pages {
+            PageDescriptors.forEachRun(PageDescriptors.Page(offset: Int(p.page) &* 4096, bits: p.bits, slot: 0),
+                                       fileSize: fileLength) { r in
+                storeData(at: r.offset, from: working + r.offset, count: r.length)
+                event(each)
+            }
         }
     }
 
@@ -211,11 +214,11 @@ final class PersistenceOps {
     }
 
     /// Appends a whole record body in one pass: `descBytes` descriptor bytes from `desc` (readable
-    /// up to `slotsStart`, a multiple of 64), then each run's bytes of `working` (clipped to
-    /// `fileLength`) at its 64-byte slot from `slotsStart`. Returns the body's chained checksum
-    /// (what chainSegment over appendRecord of each segment gives). `slotBytes`: the slots' total.
-    func appendBody(desc: UnsafeRawPointer, descBytes: Int, slotsStart: Int, slotBytes: Int,
-                    working: UnsafeRawPointer, runs: UnsafeBufferPointer<DirtyRun>, fileLength: Int) -> UInt32 {
+    /// up to `slotsStart`, a multiple of 64), then each page's dirty lines of `working` at
+    /// consecutive slots from `slotsStart`. Returns the body's chained checksum (what chainSegment
+    /// over appendRecord of each segment gives). `slotBytes`: the slots' total.
+    func appendBody(desc: UnsafeRawPointer?, descBytes: Int, slotsStart: Int, slotBytes: Int,
+                    pages: UnsafeBufferPointer<snapshot_dirty_page>, working: UnsafeRawPointer) -> UInt32 {
         let total = slotsStart &+ slotBytes   // inside the log's capacity: wrapping, no trap test
         let dst: UnsafeMutableRawPointer
         if medium == .pmem {
@@ -224,43 +227,40 @@ final class PersistenceOps {
             dst = stage! + stageCount
             stageCount += total
         } else {
-            return appendSegments(desc: desc, descBytes: descBytes, slotsStart: slotsStart, working: working,
-                                  runs: runs, fileLength: fileLength)
+            return appendSegments(desc: desc, descBytes: descBytes, slotsStart: slotsStart, pages: pages, working: working)
         }
         let copy = medium == .pmem ? copyBodyStreaming : copyBodyPlain
-        let crc = runs.withMemoryRebound(to: snapshot_copy_run.self) {
-            copy(dst, desc, descBytes, slotsStart, working, $0.baseAddress, $0.count, fileLength)
-        }
-        if medium == .pmem, let tr = trace { traceBody(tr, dst, descBytes: descBytes, slotsStart: slotsStart, runs, fileLength) }
+        let crc = copy(dst, desc, descBytes, slotsStart, pages.baseAddress, pages.count, working)
+        // The body is contiguous (whole lines, the padding before the slots included).
+        if medium == .pmem, let tr = trace { tr.store(log.traceIndex, offset: cursor, dst, total) }
         cursor &+= total
         return crc
     }
 
-    /// The stores appendBody made, as the trace records them (the page cache traces its pwrite).
-    private func traceBody(_ tr: PMTraceWriter, _ dst: UnsafeMutableRawPointer, descBytes: Int, slotsStart: Int,
-                           _ runs: UnsafeBufferPointer<DirtyRun>, _ fileLength: Int) {
-        tr.store(log.traceIndex, offset: cursor, dst, slotsStart)
-        var slot = slotsStart
-        for r in runs {
-            let len = min(r.offset + r.length, fileLength) - r.offset
-            tr.store(log.traceIndex, offset: cursor + slot, dst + slot, len)
-            slot += (r.length + 63) & ~63
-        }
-    }
-
-    /// appendBody for a record too big to stage whole: segment by segment, streamed.
-    private func appendSegments(desc: UnsafeRawPointer, descBytes: Int, slotsStart: Int, working: UnsafeRawPointer,
-                                runs: UnsafeBufferPointer<DirtyRun>, fileLength: Int) -> UInt32 {
+    /// appendBody for a record too big to stage whole: segment by segment, streamed (a page's
+    /// scattered lines gathered first: its slots are one segment).
+    private func appendSegments(desc: UnsafeRawPointer?, descBytes: Int, slotsStart: Int,
+                                pages: UnsafeBufferPointer<snapshot_dirty_page>, working: UnsafeRawPointer) -> UInt32 {
         let start = cursor
-        var crc = chainSegment(0, appendRecord(from: desc, count: descBytes))
-        var slot = start + slotsStart
-        for r in runs {
-            padRecord(to: slot)
-            let len = min(r.offset + r.length, fileLength) - r.offset
-            crc = chainSegment(crc, appendRecord(from: working + r.offset, count: len))
-            slot += (r.length + 63) & ~63
+        var crc = chainSegment(0, descBytes > 0 ? appendRecord(from: desc!, count: descBytes) : 0)
+        padRecord(to: start + slotsStart)
+        let gathered = UnsafeMutableRawPointer.allocate(byteCount: 4096, alignment: 64)
+        defer { gathered.deallocate() }
+        for p in pages {
+            let page = working + Int(p.page) * 4096
+            if p.bits == ~0 {
+                crc = chainSegment(crc, appendRecord(from: page, count: 4096))
+                continue
+            }
+            var n = 0
+            var b = p.bits
+            while b != 0 {
+                (gathered + n).copyMemory(from: page + b.trailingZeroBitCount * 64, byteCount: 64)
+                n += 64
+                b &= b - 1
+            }
+            crc = chainSegment(crc, appendRecord(from: gathered, count: n))
         }
-        padRecord(to: slot)
         return crc
     }
 

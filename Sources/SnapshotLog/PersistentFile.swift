@@ -71,8 +71,11 @@ public final class PersistentFile {
     /// The data file's size changed since the lap started (pmem: needs an fdatasync at lap end).
     private var sizeChangedInLap = false
     // Reused across commits: no allocation per commit.
-    private var desc: UnsafeMutablePointer<UInt8>
-    private var descCapacity = 4096
+    /// commit(runs:)'s pages and their descriptors (SNAPSHOT_DESC_MAX bytes per page, and a line
+    /// of slack: the record copy reads whole lines).
+    private var runPages = UnsafeMutablePointer<snapshot_dirty_page>.allocate(capacity: 256)
+    private var runDesc = UnsafeMutablePointer<UInt8>.allocate(capacity: 256 * Int(SNAPSHOT_DESC_MAX) + 64)
+    private var runPagesCapacity = 256
     private let scratchHeader = UnsafeMutableRawPointer.allocate(byteCount: 128, alignment: 64)
     private var traceBuffer: UnsafeMutableRawBufferPointer?
     /// The process that opened the file. A forked child shares the parent's lock (flock belongs to
@@ -97,7 +100,6 @@ public final class PersistentFile {
         self.dataPath = dataPath
         self.dataFD = dataFD
         ops = PersistenceOps(dataPath: dataPath)
-        desc = .allocate(capacity: descCapacity)
         identity = FileIdentity()
         explicitLog = logPath
         do {
@@ -111,7 +113,8 @@ public final class PersistentFile {
 
     deinit {
         close()
-        desc.deallocate()
+        runPages.deallocate()
+        runDesc.deallocate()
         scratchHeader.deallocate()
         traceBuffer?.deallocate()
     }
@@ -156,13 +159,16 @@ public final class PersistentFile {
         case .current(let h, let slot):
             header = h
             headerSlot = slot
-            // A lap that was not retired (the writer died) or a log bound to another file that
-            // holds nothing: start a new lap under a new salt, bound to this file.
-            if r.records > 0 || !h.identity.matches(identity) { try startLap(need: 0, afterRecovery: true) }
+            // A lap that was not retired (the writer died), a log bound to another file that
+            // holds nothing, or a lap of format 2 (the previous release): start a new lap under a
+            // new salt, bound to this file, in this format.
+            if r.records > 0 || !h.identity.matches(identity) || h.version != LogFormat.version {
+                try startLap(need: 0, afterRecovery: true)
+            }
         case .empty:
             try startLap(need: 0, afterRecovery: true)
         case .legacyV1:
-            // Rolled back (or clean) and durable: rewrite the log as version 2 from nothing. A crash
+            // Rolled back (or clean) and durable: rewrite the log in this version from nothing. A crash
             // in between leaves an empty log, which holds nothing, which is true.
             try log.reset(ops: ops)
             try startLap(need: 0, afterRecovery: true)
@@ -260,7 +266,7 @@ public final class PersistentFile {
         /// The data file's size after it.
         var size: Int
         var lines = 0
-        /// Records replayed (version 2) or 1 for a rolled-back version-1 commit.
+        /// Records replayed (versions 2 and 3) or 1 for a rolled-back version-1 commit.
         var records = 0
     }
 
@@ -360,6 +366,7 @@ public final class PersistentFile {
         try log.ensureCapacity(capacity, ops: ops)
         ops.setLog(base: log.base, fd: log.fd, path: log.path)
         var h = header
+        h.version = LogFormat.version
         h.seq = header.seq &+ 1
         var salt = mix64(PersistentFile.nowNs() ^ (UInt64(UInt32(bitPattern: ownerPid)) << 32) ^ h.seq)
         if salt == header.salt { salt &+= 1 }
@@ -399,12 +406,29 @@ public final class PersistentFile {
         dataSuspect = false
     }
 
-    /// Failure-atomic commit of `runs` and of the size `fileLength` (see the type's comment).
-    /// `working`/`persistent` point at file offset 0 of the working copy and of a MAP_SHARED
-    /// mapping of the file that covers `fileLength`. On error the file is at its previous committed
-    /// state and nothing of this commit is applied.
+    /// commit(pages:) of byte runs (sorted, disjoint, 64-byte aligned inside the file; the last may
+    /// end at the file's end), for callers that do not collect pages. Invalid runs are refused
+    /// (EINVAL) before anything is written.
     public func commit(runs: UnsafeBufferPointer<DirtyRun>, working: UnsafeRawPointer,
                        persistent: UnsafeMutableRawPointer, fileLength: Int) throws -> CommitStats {
+        let n = try pagesOf(runs, fileLength: fileLength)
+        var lines = 0
+        let descBytes = snapshot_desc_encode(runPages, n, runDesc, &lines)   // ascending by construction
+        precondition(descBytes >= 0, "snapshot: commit(runs:) built pages out of order")
+        return try commit(pages: UnsafeBufferPointer(start: runPages, count: n), descriptors: runDesc, descBytes: descBytes,
+                          lines: lines, working: working, persistent: persistent, fileLength: fileLength)
+    }
+
+    /// Failure-atomic commit of the dirty lines `pages` (page index ascending, no page twice, no
+    /// line wholly past the end of the file) and of the size `fileLength` (see the type's comment).
+    /// `descriptors`: their `descBytes` descriptor bytes as snapshot_desc_put / _encode wrote them
+    /// (readable up to the next multiple of 64: the record copy moves them in whole lines),
+    /// naming `lines` lines. `working`/`persistent` point at file offset 0 of the working copy and
+    /// of a MAP_SHARED mapping of the file that covers `fileLength`. On error the file is at its
+    /// previous committed state and nothing of this commit is applied.
+    public func commit(pages: UnsafeBufferPointer<snapshot_dirty_page>, descriptors: UnsafeRawPointer?, descBytes: Int,
+                       lines: Int, working: UnsafeRawPointer, persistent: UnsafeMutableRawPointer,
+                       fileLength: Int) throws -> CommitStats {
         guard self.log != nil else {
             throw SnapshotError(code: EBADF, description: "snapshot: commit of \(dataPath) after its PersistentFile was closed")
         }
@@ -415,26 +439,28 @@ public final class PersistentFile {
         }
         let traceEpoch = _slowPath(tracing) ? TraceEpochs.next(dataPath) : 0
         if _slowPath(tracing), let ct = env.commitTrace {
-            ct.line("begin", epoch: traceEpoch, digest: ImageDigest.wouldBe(fd: dataFD, size: fileLength, oldSize: dataSize, runs: runs,
+            ct.line("begin", epoch: traceEpoch, digest: ImageDigest.wouldBe(fd: dataFD, size: fileLength, oldSize: dataSize, pages: pages,
                                                                            working: working, buffer: scratch()),
                     size: fileLength, path: dataPath)
         }
         // Nothing new: the last commit is durable already (its record was fenced).
-        if hasNothingNew(runs: runs.count, size: fileLength) {
+        if hasNothingNew(runs: pages.count, size: fileLength) {
             finishTrace(traceEpoch, fileLength)
             return CommitStats()
         }
         ops.setData(base: persistent, fd: dataFD)
         let fencesBefore = ops.orderingPoints
-        if medium == nil && !runs.isEmpty {
-            medium = PersistentFile.detectMedium(persistent + runs[0].offset, min(runs[0].length, fileLength - runs[0].offset))
+        if medium == nil && !pages.isEmpty {
+            let at = Int(pages[0].page) * 4096
+            medium = PersistentFile.detectMedium(persistent + at, min(4096, fileLength - at))
         }
         let medium = self.medium ?? .pageCache
         ops.setMedium(medium)
         if medium == .pageCache, let what = watch.check(dataFD, expectedSize: dataSize, sizeOnly: false) {
             throw outsideChange(what)
         }
-        let (descBytes, lines, dataBytes, slots) = try encode(runs, fileLength: fileLength)
+        let dataBytes = try measure(pages, lines: lines, fileLength: fileLength)
+        let slots = lines &* 64
         // Wrapping arithmetic on sizes bounded by the log's capacity: checked forms trap-test each.
         let payloadStart = LogFormat.recordHeaderSize &+ ((descBytes &+ 63) & ~63)
         let length = LogFormat.align(payloadStart &+ slots, LogFormat.recordGrain(medium))
@@ -443,20 +469,20 @@ public final class PersistentFile {
         }
         if _slowPath(markNeedsSync) { try syncMark() }
         let epoch = lastEpoch &+ 1
-        if _slowPath(faults.contains(.applyBeforeLog)) { apply(runs, working, fileLength) }
+        if _slowPath(faults.contains(.applyBeforeLog)) { apply(pages, working, fileLength) }
 
         // The record: descriptors and new contents (checksummed as they are copied), header last.
         ops.beginRecord(at: head, headerSize: LogFormat.recordHeaderSize)
-        let crc = ops.appendBody(desc: desc, descBytes: descBytes, slotsStart: payloadStart - LogFormat.recordHeaderSize,
-                                 slotBytes: slots, working: working, runs: runs, fileLength: fileLength)
+        let crc = ops.appendBody(desc: descriptors, descBytes: descBytes, slotsStart: payloadStart &- LogFormat.recordHeaderSize,
+                                 slotBytes: slots, pages: pages, working: working)
         var rh = RecordHeader()
         rh.medium = medium.rawValue
         rh.salt = header.salt
         rh.epoch = epoch
         rh.length = UInt64(length)
         rh.fileSize = UInt64(fileLength)
-        rh.runCount = UInt32(runs.count)
-        rh.descBytes = UInt32(descBytes)
+        rh.descriptorCount = UInt32(truncatingIfNeeded: pages.count)
+        rh.descBytes = UInt32(truncatingIfNeeded: descBytes)
         rh.timeNs = PersistentFile.coarseNowNs()
         rh.bodyCRC = crc
         rh.store(scratchHeader)
@@ -474,7 +500,7 @@ public final class PersistentFile {
         head &+= length
         recordsInLap &+= 1
         lastEpoch = epoch
-        if _fastPath(!faults.contains(.applyBeforeLog)) { apply(runs, working, fileLength) }
+        if _fastPath(!faults.contains(.applyBeforeLog)) { apply(pages, working, fileLength) }
         if fileLength < dataSize { resize(fileLength) }
         if medium == .pageCache { watch.refresh(dataFD) }
         finishTrace(traceEpoch, fileLength)
@@ -486,9 +512,9 @@ public final class PersistentFile {
     /// Copies the runs working -> data file (I1: only after their record is durable). A size
     /// increase comes first so that the new pages exist; a decrease is applied by the caller.
     @inline(__always)
-    private func apply(_ runs: UnsafeBufferPointer<DirtyRun>, _ working: UnsafeRawPointer, _ fileLength: Int) {
+    private func apply(_ pages: UnsafeBufferPointer<snapshot_dirty_page>, _ working: UnsafeRawPointer, _ fileLength: Int) {
         if fileLength > dataSize { resize(fileLength) }
-        ops.storeRuns(runs, from: working, fileLength: fileLength, each: "data-run")
+        ops.storePages(pages, from: working, fileLength: fileLength, each: "data-run")
     }
 
     /// Sets the data file's size after its record is durable. A failure cannot fail the commit
@@ -532,49 +558,59 @@ public final class PersistentFile {
     @inline(__always)
     private func hasNothingNew(runs: Int, size: Int) -> Bool { runs == 0 && size == dataSize }
 
-    /// Validates the runs and encodes their descriptors into `desc`.
-    /// Returns (descriptor bytes, lines, data bytes, payload slot bytes).
-    private func encode(_ runs: UnsafeBufferPointer<DirtyRun>, fileLength: Int) throws -> (Int, Int, Int, Int) {
-        // Read up to the next 64-byte boundary by the record copy (appendBody).
-        let need = runs.count &* 20 &+ 64
-        if need > descCapacity {
-            desc.deallocate()
-            descCapacity = max(need, 2 &* descCapacity)
-            desc = .allocate(capacity: descCapacity)
+    /// The bytes of file data the pages hold, after checking that their last line holds some
+    /// (page indexes ascend, which their producers guarantee: the last page is the highest).
+    @inline(__always)
+    private func measure(_ pages: UnsafeBufferPointer<snapshot_dirty_page>, lines: Int, fileLength: Int) throws -> Int {
+        guard let first = pages.baseAddress, pages.count > 0 else { return 0 }
+        let last = first + (pages.count &- 1)
+        let lastEnd = Int(truncatingIfNeeded: last.pointee.page &* 4096) &+ (64 &- last.pointee.bits.leadingZeroBitCount) &* 64
+        if _slowPath(last.pointee.page >= UInt64(1) << 40 || last.pointee.bits == 0 || lastEnd &- 64 >= fileLength) {
+            throw SnapshotError(code: EINVAL, description:
+                "snapshot: commit of \(dataPath): dirty lines past the end of the \(fileLength)-byte file (page \(last.pointee.page))")
         }
+        return lines &* 64 &- max(0, lastEnd &- fileLength)
+    }
+
+    /// Checks `runs` as commit(runs:) requires and turns them into pages in `runPages`; the count.
+    private func pagesOf(_ runs: UnsafeBufferPointer<DirtyRun>, fileLength: Int) throws -> Int {
         let fileEnd = LogFormat.align64(fileLength)
-        let d = desc            // a local: through self it would be reloaded after every byte stored
-        var out = 0, lines = 0, bytes = 0
-        var nextLine = 0
-        guard var r = runs.baseAddress, runs.count > 0 else { return (0, 0, 0, 0) }
-        let endRun = r + runs.count
-        while r < endRun {
-            let offset = r.pointee.offset, length = r.pointee.length
+        var nextLine = 0, n = 0
+        for (k, r) in runs.enumerated() {
+            let offset = r.offset, length = r.length
             let end = offset &+ length
-            let start = offset &>> 6
-            // One test for the common case (aligned, inside the file, after the previous run),
-            // without short-circuits: unsigned compares fold the sign tests in, and the
-            // conditions are or-ed as bits, not taken as a chain of branches.
-            let misaligned = (offset | (end < fileLength ? length : 0)) & 63
-            let outside = (UInt(bitPattern: offset) >= UInt(bitPattern: fileLength) ? 1 : 0) |
-                (UInt(bitPattern: length &- 1) >= UInt(bitPattern: fileEnd &- offset) ? 1 : 0) |
-                (start < nextLine ? 1 : 0)
-            if _slowPath(misaligned | outside != 0) {
-                throw badRun(runs, r - runs.baseAddress!, fileLength: fileLength, nextLine: nextLine)
+            let misaligned = (offset | (end < fileLength ? length : 0)) & 63 != 0
+            let outside = UInt(bitPattern: offset) >= UInt(bitPattern: fileLength) ||
+                UInt(bitPattern: length &- 1) >= UInt(bitPattern: fileEnd &- offset)
+            if misaligned || outside || offset >> 6 < nextLine {
+                throw badRun(runs, k, fileLength: fileLength, nextLine: nextLine)
             }
-            let count = (length &+ 63) &>> 6
-            out &+= Descriptors.put(UInt64(truncatingIfNeeded: start &- nextLine), d + out)
-            out &+= Descriptors.put(UInt64(truncatingIfNeeded: count &- 1), d + out)
-            nextLine = start &+ count
-            lines &+= count
-            bytes &+= length
-            r += 1
+            var line = offset >> 6
+            let endLine = (end + 63) >> 6
+            while line < endLine {
+                let page = UInt64(line >> 6)
+                if n == 0 || runPages[n - 1].page != page {
+                    if n == runPagesCapacity {
+                        let bigger = UnsafeMutablePointer<snapshot_dirty_page>.allocate(capacity: 2 * runPagesCapacity)
+                        bigger.update(from: runPages, count: n)
+                        runPages.deallocate()
+                        runPages = bigger
+                        runPagesCapacity *= 2
+                        runDesc.deallocate()
+                        runDesc = .allocate(capacity: runPagesCapacity * Int(SNAPSHOT_DESC_MAX) + 64)
+                    }
+                    runPages[n] = snapshot_dirty_page(page: page, bits: 0)
+                    n += 1
+                }
+                // The lines of this run in this page, at once.
+                let first = line & 63, count = min(endLine - line, 64 - first)
+                let mask: UInt64 = count == 64 ? ~0 : ((1 << UInt64(count)) - 1) << UInt64(first)
+                runPages[n - 1].bits |= mask
+                line += count
+            }
+            nextLine = endLine
         }
-        // Only the last run can reach past the end of the file (the checks above); its bytes
-        // there are not data.
-        let last = endRun - 1
-        bytes &-= max(0, last.pointee.offset &+ last.pointee.length &- fileLength)
-        return (out, lines, bytes, lines &* 64)
+        return n
     }
 
     @inline(never)

@@ -36,7 +36,7 @@ enum Recovery {
             case .valid(let h): if best == nil || h.seq > best!.0.seq { best = (h, k) }
             case .otherVersion(let v):
                 throw SnapshotError(code: EPROTO, description:
-                    "snapshot: \(logPath) has log format version \(v), this Snapshot reads versions 1 and \(LogFormat.version); use the Snapshot release that wrote it to recover \(dataPath)")
+                    "snapshot: \(logPath) has log format version \(v), this Snapshot reads versions 1 to \(LogFormat.version); use the Snapshot release that wrote it to recover \(dataPath)")
             case .foreign:
                 throw SnapshotError(code: EBADMSG, description:
                     "snapshot: \(logPath) is not a Snapshot log (bad magic); \(keep) - move that file away")
@@ -46,7 +46,7 @@ enum Recovery {
         // are written only after their header is durable (I3). Under the surviving (older) copy,
         // every record of an earlier lap has an epoch <= its base; a record at the start of the
         // lap under another salt with a later epoch was written under the damaged copy.
-        let first = size >= LogFormat.recordsStart + LogFormat.recordHeaderSize ? RecordHeader.load(log + LogFormat.recordsStart) : nil
+        let first = size >= LogFormat.recordsStart + LogFormat.recordHeaderSize ? RecordHeader.load(log + LogFormat.recordsStart, version: nil) : nil
         if damaged > 0, let f = first, best == nil || (f.salt != best!.0.salt && f.epoch > best!.0.baseEpoch) {
             throw SnapshotError(code: EBADMSG, description:
                 "snapshot: the current header copy of \(logPath) (the log of \(dataPath)) fails its checksum while commits were written under it; \(keep) - the log is damaged, restore \(dataPath) from a backup or remove the log to accept the file as it is")
@@ -86,20 +86,19 @@ enum Recovery {
         lap.lastEpoch = h.baseEpoch
         var at = LogFormat.recordsStart
         while at + LogFormat.recordHeaderSize <= size {
-            guard let r = RecordHeader.load(log + at), r.salt == h.salt, r.epoch == lap.lastEpoch &+ 1 else { break }
+            guard let r = RecordHeader.load(log + at, version: h.version), r.salt == h.salt, r.epoch == lap.lastEpoch &+ 1 else { break }
             guard r.length >= UInt64(LogFormat.recordHeaderSize), r.length % 64 == 0, r.length <= UInt64(size - at),
                   UInt64(r.payloadStart) <= r.length else {
                 lap.problem = "record \(r.epoch) at log offset \(at) has an impossible length \(r.length)"
                 break
             }
-            var lines = 0
+            var lines = 0, runs = 0
             var crc = chainSegment(0, snapshot_segment_crc(log + at + LogFormat.recordHeaderSize, Int(r.descBytes)))
-            let malformed = Descriptors.forEach((log + at + LogFormat.recordHeaderSize).assumingMemoryBound(to: UInt8.self),
-                                                descBytes: Int(r.descBytes), runCount: Int(r.runCount),
-                                                fileSize: Int(clamping: r.fileSize), slotStart: r.payloadStart,
-                                                slotLimit: Int(r.length)) { run in
-                crc = chainSegment(crc, snapshot_segment_crc(log + at + run.slot, run.length))
+            let malformed = forEachRun(r, log + at, fileSize: Int(clamping: r.fileSize), segment: { slot, bytes in
+                crc = chainSegment(crc, snapshot_segment_crc(log + at + slot, bytes))
+            }) { run in
                 lines += (run.length + 63) / 64
+                runs += 1
             }
             if crc != r.bodyCRC && !acceptTornBodies {
                 if let next = nextValid(after: at, r, h, log: log, size: size) {
@@ -115,7 +114,7 @@ enum Recovery {
             lap.lastEpoch = r.epoch
             lap.lastSize = r.fileSize
             lap.lines += lines
-            lap.runs += Int(r.runCount)
+            lap.runs += runs
             at += Int(r.length)
         }
         return lap
@@ -125,7 +124,7 @@ enum Recovery {
     private static func nextValid(after at: Int, _ r: RecordHeader, _ h: LogHeader, log: UnsafeRawPointer, size: Int) -> UInt64? {
         guard r.length >= 64, r.length % 64 == 0, r.length <= UInt64(size - at) else { return nil }
         let next = at + Int(r.length)
-        guard next + LogFormat.recordHeaderSize <= size, let n = RecordHeader.load(log + next),
+        guard next + LogFormat.recordHeaderSize <= size, let n = RecordHeader.load(log + next, version: h.version),
               n.salt == h.salt, n.epoch == r.epoch + 1 else { return nil }
         return n.epoch
     }
@@ -141,9 +140,7 @@ enum Recovery {
             let newSize = Int(r.fileSize)
             if newSize > size { try ops.setDataSize(newSize) }
             let base = log + rec.offset
-            _ = Descriptors.forEach((base + LogFormat.recordHeaderSize).assumingMemoryBound(to: UInt8.self),
-                                    descBytes: Int(r.descBytes), runCount: Int(r.runCount), fileSize: newSize,
-                                    slotStart: r.payloadStart, slotLimit: Int(r.length)) { run in
+            _ = forEachRun(r, base, fileSize: newSize, segment: { _, _ in }) { run in
                 ops.storeData(at: run.offset, from: base + run.slot, count: run.length)
                 lines += (run.length + 63) / 64
                 ops.event("replay-run")
@@ -152,6 +149,28 @@ enum Recovery {
             size = newSize
         }
         return lines
+    }
+
+    /// Decodes the descriptors of the record `r` at `base`, whichever format: calls `segment` with
+    /// each checksummed segment of its slots (slot offset and bytes, relative to the record; the
+    /// descriptor block is the caller's) and `run` with each run of file data (clipped to
+    /// `fileSize`), in order. Returns an explanation when the descriptors are malformed.
+    static func forEachRun(_ r: RecordHeader, _ base: UnsafeRawPointer, fileSize: Int, segment: (Int, Int) -> Void,
+                           _ run: (Descriptors.Run) throws -> Void) rethrows -> String? {
+        let desc = base + LogFormat.recordHeaderSize
+        if r.runsFormat {
+            return try Descriptors.forEach(desc.assumingMemoryBound(to: UInt8.self), descBytes: Int(r.descBytes),
+                                           runCount: Int(r.descriptorCount), fileSize: fileSize,
+                                           slotStart: r.payloadStart, slotLimit: Int(r.length)) { one in
+                segment(one.slot, one.length)
+                try run(one)
+            }
+        }
+        return try PageDescriptors.forEach(desc, descBytes: Int(r.descBytes), count: Int(r.descriptorCount), fileSize: fileSize,
+                                           slotStart: r.payloadStart, slotLimit: Int(r.length)) { page in
+            segment(page.slot, page.lineCount * 64)
+            try PageDescriptors.forEachRun(page, fileSize: fileSize, run)
+        }
     }
 
     /// The largest data size any record of the lap needs mapped.

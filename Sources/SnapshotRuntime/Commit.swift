@@ -1,10 +1,10 @@
 // Commit: msync / fsync / fdatasync / snapshot_sync of a managed file.
 //
-// Collect the dirty lines of the file's window from the bitmap (taking them atomically), clip them
-// to the mapped pages and to the file size, optionally verify (SNAPSHOT_VERIFY), and hand the
-// coalesced runs to the engine (PersistentFile.commit: undo log, NT copy, drain, invalidate). On
-// failure the taken bits are given back, so the lines stay dirty and the file stays at its previous
-// committed state. A sub-range msync commits the whole file: committing part of it would break
+// Collect the dirty pages of the file's window from the bitmap (taking them atomically), clip them
+// to the mapped pages and to the file size, optionally verify (SNAPSHOT_VERIFY), and hand them to
+// the engine (PersistentFile.commit: redo record, fence, apply), which writes them to the log as
+// its descriptors. On failure the taken bits are given back, so the lines stay dirty and the file
+// stays at its previous committed state. A sub-range msync commits the whole file: committing part of it would break
 // the atomicity of the program's update.
 import CSnapshotShim
 import CSnapshotPmem
@@ -63,7 +63,7 @@ private func commitOwned(_ rt: Runtime, _ f: ManagedFile, _ log: PersistentFile,
     // file's. The engine sets the real size inside the commit (grown before the data is applied,
     // shrunk after), and replay restores it after a crash.
     let fileLength = f.logicalSize
-    // Only the mapped part of the window can hold lines to commit (clippedRuns drops the rest).
+    // Only the mapped part of the window can hold lines to commit (clipping drops the rest).
     let spans = f.spanBounds, nspans = f.spanCount
     let scanLo = nspans > 0 ? spans[0] : 0, scanHi = nspans > 0 ? spans[2 * nspans - 1] : 0
     // No size to commit and nothing to check (SNAPSHOT_VERIFY checks clean lines): a commit with
@@ -78,20 +78,22 @@ private func commitOwned(_ rt: Runtime, _ f: ManagedFile, _ log: PersistentFile,
     }
     // Nothing dirty: done before the clipping and the engine. Any commit of this file that took
     // its lines is over: its lock is held.
-    if f.collector.pointee.nruns == 0 && cleanIsNoOp() {
+    if f.collector.pointee.npages == 0 && cleanIsNoOp() {
         snapshot_stats_add(1, 0, 0, 0, snapshot_commit_clock() &- start, 0, 0)
         return 0
     }
-    guard let runs = clippedRuns(f, fileLength: fileLength) else {
-        snapshot_collect_restore(f.collector)
-        return fail(ENOMEM, "\(what) of \(f.path): out of memory collecting dirty lines (ENOMEM); nothing committed")
-    }
+    // Lines wholly beyond EOF cannot reach the file (the kernel does not write back stores past
+    // EOF in the last page either).
+    let n = snapshot_clip_pages(f.collector, f.spanBounds.baseAddress, f.spanCount, (fileLength &+ 63) & ~63)
+    let pages = UnsafeBufferPointer(start: f.collector.pointee.pages, count: n)
     // Verify only where the real file has bytes to compare with (beyond, every line is new).
-    if snapshot_verify != 0 { verify(rt, f, runs, fileLength: min(fileLength, f.committedSize)) }
+    if snapshot_verify != 0 { verify(rt, f, runsOf(pages), fileLength: min(fileLength, f.committedSize)) }
     let base = UnsafeRawPointer(bitPattern: rt.workingBase + f.windowOffset)!
     let pbase = UnsafeMutableRawPointer(bitPattern: rt.persistentBase + f.windowOffset)!
     do {
-        let stats = try log.commit(runs: runs, working: base, persistent: pbase, fileLength: fileLength)
+        let c = f.collector.pointee
+        let stats = try log.commit(pages: pages, descriptors: c.desc, descBytes: c.desc_bytes, lines: c.lines,
+                                   working: base, persistent: pbase, fileLength: fileLength)
         f.didCommit(size: fileLength)
         snapshot_stats_add(1, UInt64(stats.lines), UInt64(stats.logBytes), UInt64(stats.dataBytes),
                            snapshot_commit_clock() &- start, 0, UInt64(stats.orderingPoints))
@@ -103,49 +105,27 @@ private func commitOwned(_ rt: Runtime, _ f: ManagedFile, _ log: PersistentFile,
     }
 }
 
-/// Clips the collector's runs (window offsets = file offsets) to the mapped pages and to the last
-/// line holding file data, in place, and returns them as DirtyRuns: the C runs are reinterpreted
-/// when DirtyRun has the same layout (two Ints), else copied into f.runs. nil: out of memory.
-@inline(__always)
-private func clippedRuns(_ f: ManagedFile, fileLength: Int) -> UnsafeBufferPointer<DirtyRun>? {
-    // Lines wholly beyond EOF cannot reach the file (the kernel does not write back stores past
-    // EOF in the last page either).
-    let limit = (fileLength + 63) & ~63
-    let n = snapshot_clip_runs(f.collector, f.spanBounds.baseAddress, f.spanCount, limit)
-    if n < 0 { return nil }                       // (size_t)-1
-    let c = f.collector.pointee
-    if n == 0 { return UnsafeBufferPointer(start: nil, count: 0) }
-    if dirtyRunMatchesC {
-        return UnsafeBufferPointer(start: UnsafeRawPointer(c.runs!).assumingMemoryBound(to: DirtyRun.self),
-                                   count: Int(n))
+/// The pages' dirty lines as coalesced byte runs (SNAPSHOT_VERIFY's view).
+private func runsOf(_ pages: UnsafeBufferPointer<snapshot_dirty_page>) -> [DirtyRun] {
+    var runs: [DirtyRun] = []
+    for p in pages {
+        var b = p.bits
+        while b != 0 {
+            let s = b.trailingZeroBitCount
+            let carried = b &+ (b & (0 &- b))
+            let e = carried == 0 ? 64 : carried.trailingZeroBitCount
+            b &= carried
+            let off = Int(p.page) * 4096 + s * 64, len = (e - s) * 64
+            if let last = runs.last, last.offset + last.length == off { runs[runs.count - 1].length += len }
+            else { runs.append(DirtyRun(offset: off, length: len)) }
+        }
     }
-    f.runs.removeAll(keepingCapacity: true)
-    for k in 0..<Int(n) { f.runs.append(DirtyRun(offset: c.runs[k].offset, length: c.runs[k].length)) }
-    return f.runs.withUnsafeBufferPointer { $0 }   // f.runs outlives the commit
-}
-
-/// Folded at compile time (a global `let` would be a lazy global, initialised through swift_once
-/// on every commit). The field offsets, which do not fold, are checked once when the runtime
-/// starts (`checkDirtyRunLayout`).
-@inline(__always)
-private var dirtyRunMatchesC: Bool {
-    MemoryLayout<DirtyRun>.size == MemoryLayout<snapshot_run>.size &&
-        MemoryLayout<DirtyRun>.stride == MemoryLayout<snapshot_run>.stride
-}
-
-/// Called once at start-up: the commit path reinterprets the collector's runs as DirtyRuns when
-/// sizes match, which is only right if the fields are in the same places too.
-func checkDirtyRunLayout() {
-    if dirtyRunMatchesC {
-        precondition(MemoryLayout<DirtyRun>.offset(of: \DirtyRun.offset) == 0 &&
-                     MemoryLayout<DirtyRun>.offset(of: \DirtyRun.length) == MemoryLayout<Int>.size,
-                     "snapshot: DirtyRun and snapshot_run differ in layout")
-    }
+    return runs
 }
 
 /// SNAPSHOT_VERIFY=1: every clean line of the mapped pages must equal the persistent copy; a
 /// difference is a write the instrumentation did not record. Report it and abort.
-private func verify(_ rt: Runtime, _ f: ManagedFile, _ runs: UnsafeBufferPointer<DirtyRun>, fileLength: Int) {
+private func verify(_ rt: Runtime, _ f: ManagedFile, _ runs: [DirtyRun], fileLength: Int) {
     let w = UnsafeRawPointer(bitPattern: rt.workingBase + f.windowOffset)!
     let p = UnsafeRawPointer(bitPattern: rt.persistentBase + f.windowOffset)!
     var ri = 0

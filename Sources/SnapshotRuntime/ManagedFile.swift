@@ -67,9 +67,8 @@ final class ManagedFile {
     // commits make contents and size durable; an fsync adds the real call only for metadata
     // changed since (syncReleasingGlobal). Read and written under the file's mutex.
     var metadataSyncedEpoch: UInt64 = 0
-    var runs: [DirtyRun] = []       // reused between commits
     /// `spans` as [start0, end0, start1, end1, ...] (first 2 * spanCount entries) for
-    /// snapshot_clip_runs and the commit's scan: memory of its own, so that reading it on every
+    /// snapshot_clip_pages and the commit's scan: memory of its own, so that reading it on every
     /// commit retains no array buffer.
     private(set) var spanBounds = UnsafeMutableBufferPointer<Int>.allocate(capacity: 2)
     private(set) var spanCount = 0
@@ -94,8 +93,8 @@ final class ManagedFile {
     }
 
     deinit {
-        free(collector.pointee.runs)
-        free(collector.pointee.saved)
+        free(collector.pointee.pages)
+        free(collector.pointee.desc)
         collector.deallocate()
         commitMutex.deallocate()
         spanBounds.deallocate()

@@ -28,7 +28,6 @@ final class Runtime {
     init(reservation: Reservation) {
         self.reservation = reservation
         windows = WindowAllocator(limit: reservation.size)
-        checkDirtyRunLayout()
     }
 
     var workingBase: Int { reservation.workingBase }

@@ -54,53 +54,134 @@ final class FormatTests: XCTestCase {
         }
     }
 
-    /// snapshot_copy_record_body (one call for the whole body) gives the bytes and the checksum of
-    /// the segment-by-segment definition: chainSegment over the descriptor block and each run.
+    /// The record body routine (one call for the whole body) gives the bytes and the checksum of
+    /// the segment-by-segment definition: chainSegment over the descriptor block and each page's
+    /// slots, for every class of page the routine treats apart (1-3 lines, more, all 64).
     func testRecordBodyCopyMatchesSegmentDefinition() {
-        let size = 1 << 16
+        let size = 1 << 20
         let src = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 4096)
         let dst = UnsafeMutableRawPointer.allocate(byteCount: size * 2, alignment: 64)
-        let desc = UnsafeMutableRawPointer.allocate(byteCount: 4096, alignment: 64)
-        defer { src.deallocate(); dst.deallocate(); desc.deallocate() }
+        let pages = UnsafeMutablePointer<snapshot_dirty_page>.allocate(capacity: 64)
+        let desc = UnsafeMutablePointer<UInt8>.allocate(capacity: 64 * PageDescriptors.maxSize + 64)
+        defer { src.deallocate(); dst.deallocate(); pages.deallocate(); desc.deallocate() }
         for i in 0..<size { src.storeBytes(of: UInt8(truncatingIfNeeded: i &* 29 &+ 11), toByteOffset: i, as: UInt8.self) }
-        for i in 0..<4096 { desc.storeBytes(of: UInt8(truncatingIfNeeded: i &* 5 &+ 1), toByteOffset: i, as: UInt8.self) }
         let ntModes: [Int32] = snapshot_pmem_load() == 0 ? [0, 1] : [0]
-        // Single lines, lines below and above the 256-byte lanes threshold, a run clipped at the
-        // file's end (not whole lines), descriptor blocks below and above one line.
-        let cases: [(runs: [DirtyRun], limit: Int, descBytes: Int)] = [
-            ([DirtyRun(offset: 0, length: 64)], size, 3),
-            ([DirtyRun(offset: 64, length: 64), DirtyRun(offset: 640, length: 192), DirtyRun(offset: 4096, length: 256)], size, 9),
-            ([DirtyRun(offset: 128, length: 4096), DirtyRun(offset: 8192, length: 8192)], size, 70),
-            ([DirtyRun(offset: 1024, length: 64), DirtyRun(offset: 2048, length: 128)], 2048 + 100, 300),
-            ([], size, 0),
-        ]
+        // One line; scattered lines below and above the 256-byte lanes threshold; whole pages;
+        // 16 pages of two lines (a descriptor block of 192 bytes); 64 single lines (256 bytes,
+        // past the inline head loop); none.
+        var twoLines: [(UInt64, UInt64)] = []
+        var singles: [(UInt64, UInt64)] = []
+        for k in 0..<16 { twoLines.append((UInt64(k), UInt64(0x11) << UInt64(k))) }
+        for k in 0..<64 { singles.append((UInt64(k) * 3, UInt64(1) << UInt64(k))) }
+        var cases: [[(UInt64, UInt64)]] = []
+        cases.append([(0, 1)])
+        cases.append([(1, 0b1010_0001), (3, 1 << 63 | 1 << 40 | 1 << 2 | 1 << 1)])
+        cases.append([(2, 0xF0F0_0000_0000_0001), (4, ~0), (5, ~0), (9, 0x8000_0000_0000_0000)])
+        cases.append(twoLines)
+        cases.append(singles)
+        cases.append([])
         for c in cases {
-            let slotsStart = LogFormat.align64(c.descBytes)
-            var want = chainSegment(0, snapshot_segment_crc(desc, c.descBytes))
+            for (k, p) in c.enumerated() { pages[k] = snapshot_dirty_page(page: p.0, bits: p.1) }
+            var lines = 0
+            let descBytes = snapshot_desc_encode(pages, c.count, desc, &lines)
+            XCTAssertEqual(lines, c.reduce(0) { $0 + $1.1.nonzeroBitCount })
+            let slotsStart = LogFormat.align64(descBytes)
+            var want = chainSegment(0, snapshot_segment_crc(desc, descBytes))
             var slot = slotsStart
-            var expected: [(Int, Int, Int)] = []   // (dst offset, src offset, bytes)
-            for r in c.runs {
-                let n = min(r.offset + r.length, c.limit) - r.offset
-                want = chainSegment(want, snapshot_segment_crc(src + r.offset, n))
-                expected.append((slot, r.offset, n))
-                slot += (r.length + 63) & ~63
+            var expected: [(Int, Int)] = []   // (dst offset, src offset) of each line
+            let gathered = UnsafeMutableRawPointer.allocate(byteCount: 4096, alignment: 64)
+            defer { gathered.deallocate() }
+            for p in c {
+                var n = 0
+                for line in 0..<64 where p.1 >> UInt64(line) & 1 == 1 {
+                    let at = Int(p.0) * 4096 + line * 64
+                    (gathered + n).copyMemory(from: src + at, byteCount: 64)
+                    expected.append((slot + n, at))
+                    n += 64
+                }
+                want = chainSegment(want, snapshot_segment_crc(gathered, n))
+                slot += n
             }
             for nt in ntModes {
                 dst.initializeMemory(as: UInt8.self, repeating: 0xEE, count: size * 2)
-                let got = c.runs.withUnsafeBufferPointer { b in
-                    b.withMemoryRebound(to: snapshot_copy_run.self) {
-                        snapshot_copy_record_body(dst, desc, c.descBytes, slotsStart, src, $0.baseAddress, $0.count, c.limit, nt)
-                    }
-                }
+                let got = snapshot_record_body_routine(nt)!(dst, desc, descBytes, slotsStart, pages, c.count, src)
                 if nt != 0 { snapshot_pmem_drain() }
-                XCTAssertEqual(got, want, "checksum, runs \(c.runs.count) nt \(nt)")
-                XCTAssertEqual(memcmp(dst, desc, c.descBytes), 0, "descriptor bytes nt \(nt)")
-                for (d, so, n) in expected {
-                    XCTAssertEqual(memcmp(dst + d, src + so, n), 0, "run at \(so) nt \(nt)")
+                XCTAssertEqual(got, want, "checksum, pages \(c.count) nt \(nt)")
+                XCTAssertEqual(memcmp(dst, desc, descBytes), 0, "descriptor bytes nt \(nt)")
+                for (d, so) in expected {
+                    XCTAssertEqual(memcmp(dst + d, src + so, 64), 0, "line at \(so) nt \(nt)")
                 }
                 XCTAssertEqual(dst.load(fromByteOffset: slot, as: UInt8.self), 0xEE, "no write past the last slot nt \(nt)")
             }
         }
+    }
+
+    /// snapshot_copy_pages writes exactly each page's lines, cut at the limit, whole-page runs
+    /// included, and nothing else.
+    func testPageCopyWritesExactlyTheLines() {
+        let size = 8 * 4096
+        let src = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 4096)
+        let dst = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 4096)
+        defer { src.deallocate(); dst.deallocate() }
+        for i in 0..<size { src.storeBytes(of: UInt8(truncatingIfNeeded: i &* 13 &+ 1), toByteOffset: i, as: UInt8.self) }
+        let pages = [snapshot_dirty_page(page: 0, bits: 0b101), snapshot_dirty_page(page: 2, bits: ~0),
+                     snapshot_dirty_page(page: 3, bits: ~0), snapshot_dirty_page(page: 5, bits: 1 << 63),
+                     snapshot_dirty_page(page: 7, bits: 0b11)]
+        let limit = 7 * 4096 + 100
+        for nt: Int32 in snapshot_pmem_load() == 0 ? [0, 1] : [0] {
+            dst.initializeMemory(as: UInt8.self, repeating: 0xEE, count: size)
+            pages.withUnsafeBufferPointer { snapshot_copy_pages(dst, src, $0.baseAddress, $0.count, limit, nt) }
+            if nt != 0 { snapshot_pmem_drain() }
+            for i in 0..<size {
+                let line = i / 64, page = line / 64
+                let named = pages.contains { Int($0.page) == page && $0.bits >> UInt64(line % 64) & 1 == 1 }
+                let want = named && i < limit ? src.load(fromByteOffset: i, as: UInt8.self) : 0xEE
+                if dst.load(fromByteOffset: i, as: UInt8.self) != want { return XCTFail("byte \(i) nt \(nt)") }
+            }
+        }
+    }
+
+    /// Format 3's descriptors decode to the runs they name and refuse what no commit writes.
+    func testPageDescriptorsDecodeAndRefuse() {
+        func decodeBytes(_ b: [UInt8], count: Int, fileSize: Int, slotLimit: Int = 1 << 40) -> ([Descriptors.Run], String?) {
+            var runs: [Descriptors.Run] = []
+            let problem = (b + [0, 0, 0, 0]).withUnsafeBytes { p in
+                PageDescriptors.forEach(p.baseAddress!, descBytes: b.count, count: count, fileSize: fileSize,
+                                        slotStart: 128, slotLimit: slotLimit) { page in
+                    PageDescriptors.forEachRun(page, fileSize: fileSize) { runs.append($0) }
+                }
+            }
+            return (runs, problem)
+        }
+        func encode(_ d: [(UInt64, UInt64)]) -> [UInt8]? {
+            var out = [UInt8](repeating: 0, count: d.count * PageDescriptors.maxSize + 64)
+            var lines = 0
+            let pages = d.map { snapshot_dirty_page(page: $0.0, bits: $0.1) }
+            let n = snapshot_desc_encode(pages, pages.count, &out, &lines)
+            return n < 0 ? nil : Array(out[0..<n])
+        }
+        func words(_ w: [UInt32]) -> [UInt8] { w.flatMap { v in (0..<4).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } } }
+        // The three forms: one line, several, far (2^25 pages on); sizes 4, 12, 20.
+        let far = UInt64(1) << 26
+        let d = [(UInt64(0), UInt64(0b1110_0001)), (2, 1 << 63), (far, 0b11)]
+        let bytes = encode(d)!
+        XCTAssertEqual(bytes.count, 12 + 4 + 20)
+        let (runs, ok) = decodeBytes(bytes, count: 3, fileSize: Int(far) * 4096 + 100)
+        XCTAssertNil(ok)
+        XCTAssertEqual(runs.map { [$0.offset, $0.length, $0.slot] },
+                       [[0, 64, 128], [320, 192, 192], [2 * 4096 + 63 * 64, 64, 384], [Int(far) * 4096, 100, 448]])
+        XCTAssertNil(encode([(0, 0)]), "the encoder refuses an empty page")
+        XCTAssertNil(encode([(2, 1), (1, 1)]), "and pages out of order")
+        // What no encoder writes is refused.
+        XCTAssertNotNil(decodeBytes(words([1, 0, 0]), count: 1, fileSize: 4096).1, "empty mask")
+        XCTAssertNotNil(decodeBytes(words([3, 1, 0, 0, 0]) + words([3, 1, 0, 1, 0]), count: 2, fileSize: 8192).1, "page twice")
+        XCTAssertNotNil(decodeBytes(words([1 | 5 << 1, 3, 0]), count: 1, fileSize: 4096).1, "reserved bits (near)")
+        XCTAssertNotNil(decodeBytes(words([3 | 1 << 7, 0, 0, 1, 0]), count: 1, fileSize: 4096).1, "reserved bits (far)")
+        XCTAssertNotNil(decodeBytes(encode([(0, 1 << 2)])!, count: 1, fileSize: 128).1, "line past the end of the file")
+        XCTAssertNotNil(decodeBytes(words([3, 0xFFFF_FFFF, 0xFFFF_FFFF, 1, 0]), count: 1, fileSize: 4096).1, "page index overflow")
+        XCTAssertNotNil(decodeBytes(encode([(0, ~0)])!, count: 1, fileSize: 4096, slotLimit: 128 + 4095).1, "slots past the record")
+        XCTAssertNotNil(decodeBytes(Array(bytes.dropLast(4)), count: 3, fileSize: Int(far) * 4096 + 100).1, "truncated")
+        XCTAssertNotNil(decodeBytes(bytes, count: 2, fileSize: Int(far) * 4096 + 100).1, "bytes left over")
     }
 
     func testFNV1aKnownValues() {
@@ -161,8 +242,9 @@ final class FormatTests: XCTestCase {
             guard case .damaged = LogHeader.read(p) else { return XCTFail("byte \(off) not covered") }
             p.storeBytes(of: p.load(fromByteOffset: off, as: UInt8.self) ^ 1, toByteOffset: off, as: UInt8.self)
         }
-        p.storeBytes(of: UInt32(3).littleEndian, toByteOffset: LogFormat.HeaderOffset.version, as: UInt32.self)
-        guard case .otherVersion(3) = LogHeader.read(p) else { return XCTFail("version") }
+        XCTAssertEqual(l.version, LogFormat.version)
+        p.storeBytes(of: UInt32(4).littleEndian, toByteOffset: LogFormat.HeaderOffset.version, as: UInt32.self)
+        guard case .otherVersion(4) = LogHeader.read(p) else { return XCTFail("version") }
         p.initializeMemory(as: UInt8.self, repeating: 0, count: LogFormat.headerCopySize)
         guard case .zero = LogHeader.read(p) else { return XCTFail("zero") }
         p.storeBytes(of: 1, toByteOffset: 0, as: UInt8.self)
@@ -173,10 +255,11 @@ final class FormatTests: XCTestCase {
         let p = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 64)
         defer { p.deallocate() }
         var r = RecordHeader()
-        r.medium = 1; r.salt = 5; r.epoch = 9; r.length = 4096; r.fileSize = 12345; r.runCount = 3
-        r.descBytes = 6; r.timeNs = 11; r.bodyCRC = 0xDEAD_BEEF
+        r.medium = 1; r.salt = 5; r.epoch = 9; r.length = 4096; r.fileSize = 12345; r.descriptorCount = 3
+        r.descBytes = 48; r.timeNs = 11; r.bodyCRC = 0xDEAD_BEEF
         r.store(p)
-        guard let l = RecordHeader.load(p) else { return XCTFail("record header does not read back") }
+        guard let l = RecordHeader.load(p, version: LogFormat.version) else { return XCTFail("record header does not read back") }
+        XCTAssertNil(RecordHeader.load(p, version: LogFormat.versionRuns), "a format-3 record in a format-2 lap")
         XCTAssertEqual(l.epoch, 9)
         XCTAssertEqual(l.length, 4096)
         XCTAssertEqual(l.fileSize, 12345)
@@ -184,7 +267,7 @@ final class FormatTests: XCTestCase {
         XCTAssertEqual(l.payloadStart, 128)
         for off in [0, 8, 16, 24, 32, 40, 44, 48, 56, 60] {
             p.storeBytes(of: p.load(fromByteOffset: off, as: UInt8.self) ^ 1, toByteOffset: off, as: UInt8.self)
-            XCTAssertNil(RecordHeader.load(p), "byte \(off) not covered")
+            XCTAssertNil(RecordHeader.load(p, version: nil), "byte \(off) not covered")
             p.storeBytes(of: p.load(fromByteOffset: off, as: UInt8.self) ^ 1, toByteOffset: off, as: UInt8.self)
         }
         // The unrolled header checksum (the write side) against the general one, at any alignment.

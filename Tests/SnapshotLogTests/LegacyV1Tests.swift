@@ -54,7 +54,7 @@ final class LegacyV1Tests: XCTestCase {
         p.close()
         assertSameImage(f.content(), f.workingImage())
         let logBytes = TestFile.read(f.logPath)
-        XCTAssertEqual(Array(logBytes[0..<8]), Array("SNAPLOG2".utf8), "rewritten in format 2")
+        XCTAssertEqual(Array(logBytes[0..<8]), Array("SNAPLOG2".utf8), "rewritten in the current format")
         let r = PersistentFile.inspect(dataPath: f.path)
         XCTAssertEqual(r.state, .clean)
         XCTAssertEqual(r.epoch, 5, "epochs continue from the old log")

@@ -134,33 +134,64 @@ uint32_t snapshot_nt_copy_crc(void *dst, const void *src, size_t len);
 /* snapshot_crc32c(crc, <v as 4 little-endian bytes>, 4), without the call overhead. */
 uint32_t snapshot_crc32c_u32(uint32_t crc, uint32_t v);
 
-/* ---- a commit's bulk copies, one call for all its runs (record_copy.c, nt_copy.c) ---- */
-/* A dirty run as file byte offsets (the layout of Swift's DirtyRun: two Ints). */
-struct snapshot_copy_run {
-    intptr_t offset;
-    intptr_t length;
+/* ---- a commit's pages: descriptors and bulk copies (record_copy.c, nt_copy.c) ---- */
+/* One page of a commit: its index in the file (4096-byte units, whatever the machine's page
+ * size) and its dirty lines, bit k = bytes [64k, 64k + 64) of the page. The collector produces
+ * these straight from the dirty bitmap, ascending, and encodes the log's descriptors as it goes
+ * (snapshot_desc_put), so a commit has no encoding pass of its own. */
+struct snapshot_dirty_page {
+    uint64_t page;
+    uint64_t bits;
 };
+/* The most bytes one descriptor takes. */
+#define SNAPSHOT_DESC_MAX 20
+/* Appends page `page`'s descriptor (format 3, LogFormat.swift; little-endian u32 words) at d and
+ * returns its bytes: 4 for one line, 12 for several, 20 when the page lies 2^25 pages or more
+ * past `next` (the page after the previous descriptor's; 0 before the first). Adds the page's
+ * lines to *lines. Inline: the collector runs it per page of every commit. */
+static inline __attribute__((always_inline)) size_t snapshot_desc_put(unsigned char *d, uint64_t next, uint64_t page,
+                                                                     uint64_t bits, size_t *lines) {
+    uint64_t gap = page - next;
+    if (__builtin_expect(gap < (1ull << 25), 1)) {
+        if ((bits & (bits - 1)) == 0) {                   /* one line: the scattered case */
+            uint32_t w = (uint32_t)(gap << 7 | (uint64_t)__builtin_ctzll(bits) << 1);
+            __builtin_memcpy(d, &w, 4);
+            *lines += 1;
+            return 4;
+        }
+        uint32_t w = (uint32_t)(gap << 7 | 1);
+        __builtin_memcpy(d, &w, 4);
+        __builtin_memcpy(d + 4, &bits, 8);
+        *lines += (size_t)__builtin_popcountll(bits);
+        return 12;
+    }
+    uint32_t w = 3;
+    __builtin_memcpy(d, &w, 4);
+    __builtin_memcpy(d + 4, &page, 8);
+    __builtin_memcpy(d + 12, &bits, 8);
+    *lines += (size_t)__builtin_popcountll(bits);
+    return 20;
+}
+/* The descriptors of pages[0..n) at desc (room for n * SNAPSHOT_DESC_MAX bytes); their bytes.
+ * *lines: the lines they name. -1 if the pages are not ascending or one names no line. */
+long snapshot_desc_encode(const struct snapshot_dirty_page *pages, size_t n, unsigned char *desc, size_t *lines);
 /* Copies a record body to dst and returns its chained checksum,
- *   crc32c_u32(...crc32c_u32(crc32c_u32(0, segment_crc(head)), segment_crc(run 0))..., run n-1):
- * the head_len descriptor bytes at dst (head must be readable, and dst writable, up to
- * slots_start, which is a multiple of 64: the bytes after head_len are padding, copied but not
- * checksummed), then run k's bytes src[offset, min(offset + length, limit)) at
- * dst + slots_start + the 64-rounded lengths of runs 0..k-1.
- * nontemporal: streaming stores (libpmem loaded; durable after the next drain), else plain. */
-uint32_t snapshot_copy_record_body(void *dst, const void *head, size_t head_len, size_t slots_start,
-                                   const void *src, const struct snapshot_copy_run *runs, size_t n,
-                                   intptr_t limit, int nontemporal);
-/* The routine snapshot_copy_record_body calls for `nontemporal` on this CPU, for a caller that
- * copies a body on every commit: chosen once, then called directly (the choice, a call with nine
- * arguments re-pushed, was ~35 instructions of every small commit). */
-typedef uint32_t (*snapshot_record_body_fn)(void *dst, const void *head, size_t head_len, size_t slots_start,
-                                            const void *src, const struct snapshot_copy_run *runs, size_t n,
-                                            intptr_t limit);
+ *   crc32c_u32(...crc32c_u32(crc32c_u32(0, segment_crc(descriptors)), segment_crc(page 0))..., page n-1):
+ * the desc_len descriptor bytes at dst (desc must be readable, and dst writable, up to
+ * slots_start, a multiple of 64: the bytes after desc_len are padding, copied but not
+ * checksummed), then each page's dirty lines of src (file offset 0), whole, in ascending order,
+ * at consecutive 64-byte slots from dst + slots_start. A page's segment is its slots:
+ * popcount(bits) * 64 bytes. nontemporal: streaming stores (dst 64-byte aligned, libpmem loaded;
+ * durable after the next drain), else plain. Chosen once per CPU and store kind, then called
+ * directly on every commit. */
+typedef uint32_t (*snapshot_record_body_fn)(void *dst, const void *desc, size_t desc_len, size_t slots_start,
+                                            const struct snapshot_dirty_page *pages, size_t n, const void *src);
 snapshot_record_body_fn snapshot_record_body_routine(int nontemporal);
-/* snapshot_nt_copy of each run's bytes [offset, min(offset + length, limit)) from src to dst
- * (both at file offset 0). */
-void snapshot_nt_copy_runs(void *dst, const void *src, const struct snapshot_copy_run *runs, size_t n,
-                           intptr_t limit);
+/* Each page's dirty lines from src to dst (both at file offset 0), clipped to [0, limit):
+ * non-temporal (libpmem loaded; durable after the next drain) or plain. Runs of whole pages go
+ * in one copy. */
+void snapshot_copy_pages(void *dst, const void *src, const struct snapshot_dirty_page *pages, size_t n,
+                         intptr_t limit, int nontemporal);
 
 /* ---- file identity (file_identity.c) ---- */
 struct snapshot_file_identity {

@@ -16,6 +16,7 @@
 #include <sys/types.h>
 #include "snapshot.h"
 #include "snapshot_lock.h"
+#include "snapshot_pmem.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -65,19 +66,24 @@ static inline __attribute__((always_inline)) void snapshot_global_lock(void) { s
 static inline __attribute__((always_inline)) void snapshot_global_unlock(void) { snapshot_lock_drop(&snapshot_global_lock_state); }
 
 /* ---- Commit-side bitmap operations ---------------------------------------------------------- */
-struct snapshot_run { intptr_t offset; intptr_t length; };   /* byte offsets in the window */
-struct snapshot_saved { size_t word; uint64_t bits; };
-
+/* What a commit collects: the file's dirty pages (struct snapshot_dirty_page, snapshot_pmem.h:
+ * page index in the file, dirty lines), ascending; their log descriptors, encoded as they were
+ * collected (desc_bytes of them at desc, readable up to the next multiple of 64: the record copy
+ * moves them in whole lines), and the lines they name. `win_page`: the window's first page in
+ * the bitmap, to give bits back. */
 struct snapshot_collector {
-    struct snapshot_run *runs; size_t nruns, runs_cap;
-    struct snapshot_saved *saved; size_t nsaved, saved_cap;
+    struct snapshot_dirty_page *pages; size_t npages, pages_cap;
+    unsigned char *desc; size_t desc_bytes;
+    size_t lines;
+    size_t win_page;
 };
 
 /* Take (atomically exchange to 0) every dirty bit of the window [win_off, win_off+win_len) of the
- * working range (offsets relative to the working base, 16 MiB aligned), append coalesced runs with
- * offsets relative to win_off, and remember the taken words. 0, or -1 (ENOMEM). */
+ * working range (offsets relative to the working base, 16 MiB aligned) and store the pages that
+ * had any, page indexes relative to the window, with their descriptors. 0, or -1 (ENOMEM:
+ * nothing is taken). */
 int snapshot_collect(struct snapshot_collector *c, uintptr_t win_off, uintptr_t win_len);
-/* The same, scanning only the part [lo, hi) of the window (run offsets stay window-relative). */
+/* The same, scanning only the part [lo, hi) of the window (page indexes stay window-relative). */
 int snapshot_collect_part(struct snapshot_collector *c, uintptr_t win_off, uintptr_t lo, uintptr_t hi);
 /* The level-2 words [*first, return value) that cover [win_off + lo, win_off + hi) of the working
  * range. */
@@ -88,20 +94,23 @@ static inline size_t snapshot_l2_words(uintptr_t win_off, uintptr_t lo, uintptr_
 }
 /* Commit failed: give the taken bits back (they stay dirty for the next commit). */
 void snapshot_collect_restore(struct snapshot_collector *c);
-/* Keep only the parts of the collected runs inside the sorted, disjoint [start, end) pairs of
- * `spans` (window offsets, 2*nspans values) and below `limit`; in place. Returns the run count,
- * or (size_t)-1 (ENOMEM: the runs are unusable, give the bits back). */
-size_t snapshot_clip_runs_slow(struct snapshot_collector *c, const intptr_t *spans, size_t nspans, intptr_t limit);
-/* The usual case inline (one mapping, every run inside it and below the limit: nothing to clip,
+/* Keep only the collected lines inside the sorted, disjoint [start, end) pairs of `spans` (window
+ * offsets, 2*nspans values) and below `limit` (bytes); in place, descriptors and line count
+ * included. Returns the page count. */
+size_t snapshot_clip_pages_slow(struct snapshot_collector *c, const intptr_t *spans, size_t nspans, intptr_t limit);
+/* The usual case inline (one mapping, every line inside it and below the limit: nothing to clip,
  * a few compares), the rest out of line. */
-static inline __attribute__((always_inline)) size_t snapshot_clip_runs(struct snapshot_collector *c, const intptr_t *spans,
-                                                                      size_t nspans, intptr_t limit) {
-    if (nspans == 1 && c->nruns > 0) {
+static inline __attribute__((always_inline)) size_t snapshot_clip_pages(struct snapshot_collector *c, const intptr_t *spans,
+                                                                       size_t nspans, intptr_t limit) {
+    if (nspans == 1 && c->npages > 0) {
         intptr_t hi = spans[1] < limit ? spans[1] : limit;
-        const struct snapshot_run *last = &c->runs[c->nruns - 1];
-        if (c->runs[0].offset >= spans[0] && last->offset + last->length <= hi) return c->nruns;
+        const struct snapshot_dirty_page *last = &c->pages[c->npages - 1];
+        intptr_t last_end = (intptr_t)(last->page << 12) + (intptr_t)(64 - __builtin_clzll(last->bits)) * 64;
+        if ((intptr_t)(c->pages[0].page << 12) + (intptr_t)__builtin_ctzll(c->pages[0].bits) * 64 >= spans[0] &&
+            last_end <= hi)
+            return c->npages;
     }
-    return snapshot_clip_runs_slow(c, spans, nspans, limit);
+    return snapshot_clip_pages_slow(c, spans, nspans, limit);
 }
 /* Drop every dirty bit of [off, off+len) (page aligned) and return how many lines were dirty. */
 size_t snapshot_discard(uintptr_t off, uintptr_t len);
