@@ -62,14 +62,17 @@ static inline __attribute__((always_inline)) void nt_copy_one(unsigned char *d, 
 void snapshot_nt_copy(void *dst, const void *src, size_t len) { nt_copy_one(dst, src, len); }
 
 /* Each page's lines; runs of whole pages (a large commit) coalesced into one copy. A line that
- * crosses `limit` (the file's end in its last line) is cut there. */
+ * crosses `limit` (the file's end in its last line) is cut there. The usual page, one or a few
+ * lines wholly inside the file, takes two tests and the line loop. */
 static inline __attribute__((always_inline)) void copy_pages(unsigned char *d, const unsigned char *s,
-                                                            const struct snapshot_dirty_page *pages, size_t n,
+                                                            const struct snapshot_dirty_page *p, size_t n,
                                                             intptr_t limit, int nt) {
-    for (size_t k = 0; k < n; k++) {
-        uintptr_t off = (uintptr_t)pages[k].page << 12;
-        uint64_t b = pages[k].bits;
-        if (__builtin_expect(off + 4096 > (uintptr_t)limit, 0)) {         /* the file's last page */
+    const struct snapshot_dirty_page *const end = p + n;
+    const uint64_t inside = (uint64_t)limit >> 12;         /* pages [0, inside) end inside the file */
+    for (; p < end; p++) {
+        uint64_t b = p->bits;
+        const uintptr_t off = (uintptr_t)p->page << 12;
+        if (__builtin_expect(p->page >= inside, 0)) {      /* the file's last page */
             for (; b; b &= b - 1) {
                 uintptr_t lo = off + 64 * (unsigned)__builtin_ctzll(b);
                 if (lo >= (uintptr_t)limit) break;
@@ -79,22 +82,22 @@ static inline __attribute__((always_inline)) void copy_pages(unsigned char *d, c
             }
             continue;
         }
-        if (b == ~0ull) {                                                  /* whole pages */
+        if (__builtin_expect(b == ~0ull, 0)) {             /* whole pages */
             size_t len = 4096;
-            while (k + 1 < n && pages[k + 1].bits == ~0ull && pages[k + 1].page == pages[k].page + 1 &&
-                   ((uintptr_t)pages[k + 1].page << 12) + 4096 <= (uintptr_t)limit) {
-                k++;
+            while (p + 1 < end && p[1].bits == ~0ull && p[1].page == p->page + 1 && p[1].page < inside) {
+                p++;
                 len += 4096;
             }
             if (nt) nt_copy_one(d + off, s + off, len);
             else memcpy(d + off, s + off, len);
             continue;
         }
-        for (; b; b &= b - 1) {
-            uintptr_t lo = off + 64 * (unsigned)__builtin_ctzll(b);
+        do {                                               /* b != 0: every page names a line */
+            const uintptr_t lo = off + 64 * (unsigned)__builtin_ctzll(b);
             if (nt) snapshot_stream_line(d + lo, s + lo);
             else memcpy(d + lo, s + lo, 64);
-        }
+            b &= b - 1;
+        } while (b);
     }
 }
 

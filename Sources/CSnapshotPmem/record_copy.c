@@ -100,14 +100,18 @@ body_hw(unsigned char *dst, const unsigned char *desc, size_t desc_len, size_t s
         const struct snapshot_dirty_page *pages, size_t n, const unsigned char *src, int nt) {
     uint32_t chain = ~_mm_crc32_u32(0xFFFFFFFFu, head_segment(dst, desc, desc_len, slots_start, nt));
     unsigned char *slot = dst + slots_start;
-    for (size_t k = 0; k < n; k++) {
-        uint64_t b = pages[k].bits;
-        const unsigned char *ps = src + (pages[k].page << 12);
+    for (const struct snapshot_dirty_page *p = pages, *end = pages + n; p < end; p++) {
+        uint64_t b = p->bits;
+        const unsigned char *ps = src + (p->page << 12);
         uint32_t seg;
         unsigned lines = (unsigned)__builtin_popcountll(b);
-        if (lines <= 3) {
+        if (__builtin_expect(lines <= 3, 1)) {
             uint64_t c = 0xFFFFFFFFu;
-            for (; b; b &= b - 1, slot += 64) c = lines_crc(slot, ps + 64 * (unsigned)__builtin_ctzll(b), 64, c, nt);
+            do {                                           /* b != 0: every page names a line */
+                c = lines_crc(slot, ps + 64 * (unsigned)__builtin_ctzll(b), 64, c, nt);
+                slot += 64;
+                b &= b - 1;
+            } while (b);
             seg = ~(uint32_t)c;
         } else if (lines == 64) {
             seg = segment(slot, ps, 4096, nt);

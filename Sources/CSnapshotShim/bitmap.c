@@ -21,6 +21,24 @@ static int grow(struct snapshot_collector *c) {
     return 0;
 }
 
+// SNAPSHOT_TEST_FAULT=drop-thread (negative control): the lines the faulty thread marked in
+// snapshot_drop_bits are left out of the commit, as if its stores had never been recorded.
+static void drop_faulted(struct snapshot_collector *c) {
+    size_t out = 0;
+    for (size_t k = 0; k < c->npages; k++) {
+        uint64_t *w = &snapshot_drop_bits[c->pages[k].page + c->win_page];
+        uint64_t d = __atomic_load_n(w, __ATOMIC_RELAXED) & c->pages[k].bits;
+        if (d) __atomic_fetch_and(w, ~d, __ATOMIC_SEQ_CST);
+        if (c->pages[k].bits & ~d) {
+            c->pages[out].page = c->pages[k].page;
+            c->pages[out++].bits = c->pages[k].bits & ~d;
+        }
+    }
+    c->npages = out;
+    long bytes = snapshot_desc_encode(c->pages, out, c->desc, &c->lines);   // ascending still: cannot fail
+    c->desc_bytes = bytes < 0 ? 0 : (size_t)bytes;
+}
+
 int snapshot_collect(struct snapshot_collector *c, uintptr_t win_off, uintptr_t win_len) {
     return snapshot_collect_part(c, win_off, 0, win_len);
 }
@@ -30,23 +48,23 @@ int snapshot_collect(struct snapshot_collector *c, uintptr_t win_off, uintptr_t 
 // two windows (16 MiB-aligned), so whatever it holds belongs to this file's window.
 //
 // This runs on every commit. Its output is the commit's descriptor block: each page's word as
-// taken, with the page's index in the file, so nothing downstream re-encodes it. The bitmap
-// pointers and the collector's fields live in locals: every take is a compiler barrier, and
-// through memory they would be reloaded after each one. The loop is compiled twice, for a
+// taken, with the page's index in the file, so nothing downstream re-encodes it. The page loop
+// keeps everything it touches in registers: the bitmap pointers and the collector's fields are
+// locals, the room for a level-1 word's 64 pages is made before its loop, and the drop-thread
+// test fault is applied afterwards (drop_faulted). The loop is compiled twice, for a
 // single-threaded process (unlocked takes, snapshot_words.h) and for one with threads
 // (exchanges), so it tests nothing per word.
 static inline __attribute__((always_inline)) int collect_part(int single, struct snapshot_collector *c,
                                                               uintptr_t win_off, uintptr_t lo, uintptr_t hi) {
     uint64_t *const dirty = snapshot_dirty_bits, *const l1 = snapshot_dirty_l1, *const l2 = snapshot_dirty_l2;
-    uint64_t *const drop = snapshot_drop_bits;
     struct snapshot_dirty_page *out = c->pages;
-    unsigned char *desc = c->desc;
-    size_t n = 0, cap = c->pages_cap, desc_bytes = 0, lines = 0;
+    unsigned char *d = c->desc, *desc = c->desc;
+    size_t n = 0, cap = c->pages_cap, lines = 0;
     uint64_t next = 0;                                     // the page after the last one stored
     const size_t win_page = win_off >> 12;
     size_t l2_first, l2_end = snapshot_l2_words(win_off, lo, hi, &l2_first);
-    size_t i1 = 0, page = 0;
-    uint64_t m2 = 0, m1 = 0, bits = 0;
+    size_t i1 = 0;
+    uint64_t m2 = 0, m1 = 0;
     c->win_page = win_page;
     for (size_t i2 = l2_first; i2 < l2_end; i2++) {
         if (!__atomic_load_n(&l2[i2], __ATOMIC_RELAXED)) continue;
@@ -54,46 +72,41 @@ static inline __attribute__((always_inline)) int collect_part(int single, struct
         while (m2) {
             i1 = (i2 << 6) | (size_t)__builtin_ctzll(m2);
             m2 &= m2 - 1;
+            if (__builtin_expect(cap - n < 64, 0)) {      // room for this word's pages
+                c->npages = n;
+                c->desc_bytes = (size_t)(d - desc);
+                if (grow(c)) goto give_back;
+                out = c->pages;
+                desc = c->desc;
+                d = desc + c->desc_bytes;
+                cap = c->pages_cap;
+            }
             m1 = snapshot_word_take_as(single, &l1[i1]);
+            const size_t base = i1 << 6;
             while (m1) {
-                page = (i1 << 6) | (size_t)__builtin_ctzll(m1);
+                size_t page = base | (size_t)__builtin_ctzll(m1);
                 m1 &= m1 - 1;
-                bits = snapshot_word_take_as(single, &dirty[page]);
+                uint64_t bits = snapshot_word_take_as(single, &dirty[page]);
                 if (!bits) continue;
-                if (__builtin_expect(drop != 0, 0)) {      // SNAPSHOT_TEST_FAULT=drop-thread
-                    uint64_t d = __atomic_load_n(&drop[page], __ATOMIC_RELAXED) & bits;
-                    if (d) __atomic_fetch_and(&drop[page], ~d, __ATOMIC_SEQ_CST);
-                    bits &= ~d;
-                    if (!bits) continue;
-                }
-                if (__builtin_expect(n == cap, 0)) {
-                    c->npages = n;
-                    if (grow(c)) goto give_back;
-                    out = c->pages;
-                    desc = c->desc;
-                    cap = c->pages_cap;
-                }
                 uint64_t fpage = page - win_page;
                 out[n].page = fpage;
                 out[n].bits = bits;
                 n++;
-                desc_bytes += snapshot_desc_put(desc + desc_bytes, next, fpage, bits, &lines);
+                d += snapshot_desc_put(d, next, fpage, bits, &lines);
                 next = fpage + 1;
             }
         }
     }
     c->npages = n;
-    c->desc_bytes = desc_bytes;
+    c->desc_bytes = (size_t)(d - desc);
     c->lines = lines;
+    if (__builtin_expect(snapshot_drop_bits != 0, 0)) drop_faulted(c);
     return 0;
-    // Out of memory: everything taken goes back, the summaries included. This page's bits (taken,
-    // not saved) and the summary bits cleared above pages not yet visited (m1, m2) would otherwise
-    // hide dirty lines from every later commit.
+    // Out of memory: everything taken goes back, the summaries included. The summary bits cleared
+    // above level-1 words not yet visited (m2) would otherwise hide dirty lines from every later
+    // commit; this word's level-1 bits are not taken yet.
 give_back:
-    snapshot_word_or(&dirty[page], bits);
-    snapshot_summarise(page);
-    for (; m1; m1 &= m1 - 1) snapshot_summarise((i1 << 6) | (size_t)__builtin_ctzll(m1));
-    if (m2) snapshot_word_or(&l2[i1 >> 6], m2);   // their l1 words are intact
+    snapshot_word_or(&l2[i1 >> 6], m2 | (1ull << (i1 & 63)));   // their l1 words are intact
     snapshot_collect_restore(c);
     return -1;
 }

@@ -54,7 +54,9 @@ static inline __attribute__((always_inline)) void snapshot_word_or_as(int single
     __atomic_fetch_or(w, m, __ATOMIC_SEQ_CST);
 }
 
-/* Returns *w and leaves 0 there (`single` as above). */
+/* Returns *w and leaves 0 there (`single` as above). No compiler barrier for other memory: a
+ * taker orders nothing else by it (the commit reads the working copy after the collector has
+ * returned), and a barrier per word made the collector keep its locals in memory. */
 static inline __attribute__((always_inline)) uint64_t snapshot_word_take_as(int single, uint64_t *w) {
 #ifdef SNAPSHOT_SINGLE_THREAD_WORDS
     if (__builtin_expect(single, 1)) {
@@ -64,8 +66,7 @@ static inline __attribute__((always_inline)) uint64_t snapshot_word_take_as(int 
             _Bool taken;
             __asm__ volatile("cmpxchgq %3, %1"
                              : "=@ccz"(taken), "+m"(*w), "+a"(seen)
-                             : "r"((uint64_t)0)
-                             : "memory");
+                             : "r"((uint64_t)0));
             if (taken) return expected;   /* on failure `seen` now holds the word's new value */
         }
     }
