@@ -166,14 +166,15 @@ static uint32_t body_general_plain(void *dst, const void *desc, size_t desc_len,
 }
 
 long snapshot_desc_encode(const struct snapshot_dirty_page *pages, size_t n, unsigned char *desc, size_t *lines) {
-    size_t bytes = 0;
+    size_t bytes = 0, more = 0;
     uint64_t next = 0;
-    *lines = 0;
     for (size_t k = 0; k < n; k++) {
         if (pages[k].bits == 0 || pages[k].page < next) return -1;
-        bytes += snapshot_desc_put(desc + bytes, next, pages[k].page, pages[k].bits, lines);
+        bytes += snapshot_desc_put(desc + bytes, next, pages[k].page, pages[k].bits);
+        more += (size_t)__builtin_popcountll(pages[k].bits) - 1;
         next = pages[k].page + 1;
     }
+    *lines = n + more;
     return (long)bytes;
 }
 

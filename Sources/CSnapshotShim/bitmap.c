@@ -56,12 +56,13 @@ int snapshot_collect(struct snapshot_collector *c, uintptr_t win_off, uintptr_t 
 // (exchanges), so it tests nothing per word.
 static inline __attribute__((always_inline)) int collect_part(int single, struct snapshot_collector *c,
                                                               uintptr_t win_off, uintptr_t lo, uintptr_t hi) {
-    uint64_t *const dirty = snapshot_dirty_bits, *const l1 = snapshot_dirty_l1, *const l2 = snapshot_dirty_l2;
-    struct snapshot_dirty_page *out = c->pages;
-    unsigned char *d = c->desc, *desc = c->desc;
-    size_t n = 0, cap = c->pages_cap, lines = 0;
-    uint64_t next = 0;                                     // the page after the last one stored
+    uint64_t *const l1 = snapshot_dirty_l1, *const l2 = snapshot_dirty_l2;
     const size_t win_page = win_off >> 12;
+    uint64_t *const dirty = snapshot_dirty_bits + win_page;   // indexed by the page in the file
+    struct snapshot_dirty_page *out = c->pages, *room = c->pages + c->pages_cap;
+    unsigned char *d = c->desc;
+    size_t more = 0;                                       // lines beyond each page's first
+    uint64_t next = 0;                                     // the page after the last one stored
     size_t l2_first, l2_end = snapshot_l2_words(win_off, lo, hi, &l2_first);
     size_t i1 = 0;
     uint64_t m2 = 0, m1 = 0;
@@ -72,34 +73,33 @@ static inline __attribute__((always_inline)) int collect_part(int single, struct
         while (m2) {
             i1 = (i2 << 6) | (size_t)__builtin_ctzll(m2);
             m2 &= m2 - 1;
-            if (__builtin_expect(cap - n < 64, 0)) {      // room for this word's pages
-                c->npages = n;
-                c->desc_bytes = (size_t)(d - desc);
+            if (__builtin_expect(room - out < 64, 0)) {  // room for this word's pages
+                c->npages = (size_t)(out - c->pages);
+                c->desc_bytes = (size_t)(d - c->desc);
                 if (grow(c)) goto give_back;
-                out = c->pages;
-                desc = c->desc;
-                d = desc + c->desc_bytes;
-                cap = c->pages_cap;
+                out = c->pages + c->npages;
+                room = c->pages + c->pages_cap;
+                d = c->desc + c->desc_bytes;
             }
             m1 = snapshot_word_take_as(single, &l1[i1]);
-            const size_t base = i1 << 6;
+            const size_t base = (i1 << 6) - win_page;        // 64-aligned: win_page is a multiple of 4096
             while (m1) {
-                size_t page = base | (size_t)__builtin_ctzll(m1);
+                const uint64_t fpage = base | (size_t)__builtin_ctzll(m1);
                 m1 &= m1 - 1;
-                uint64_t bits = snapshot_word_take_as(single, &dirty[page]);
+                uint64_t bits = snapshot_word_take_as(single, &dirty[fpage]);
                 if (!bits) continue;
-                uint64_t fpage = page - win_page;
-                out[n].page = fpage;
-                out[n].bits = bits;
-                n++;
-                d += snapshot_desc_put(d, next, fpage, bits, &lines);
+                out->page = fpage;
+                out->bits = bits;
+                out++;
+                d += snapshot_desc_put(d, next, fpage, bits);
+                if (__builtin_expect((bits & (bits - 1)) != 0, 0)) more += (size_t)__builtin_popcountll(bits) - 1;
                 next = fpage + 1;
             }
         }
     }
-    c->npages = n;
-    c->desc_bytes = (size_t)(d - desc);
-    c->lines = lines;
+    c->npages = (size_t)(out - c->pages);
+    c->desc_bytes = (size_t)(d - c->desc);
+    c->lines = c->npages + more;
     if (__builtin_expect(snapshot_drop_bits != 0, 0)) drop_faulted(c);
     return 0;
     // Out of memory: everything taken goes back, the summaries included. The summary bits cleared

@@ -147,30 +147,32 @@ struct snapshot_dirty_page {
 #define SNAPSHOT_DESC_MAX 20
 /* Appends page `page`'s descriptor (format 3, LogFormat.swift; little-endian u32 words) at d and
  * returns its bytes: 4 for one line, 12 for several, 20 when the page lies 2^25 pages or more
- * past `next` (the page after the previous descriptor's; 0 before the first). Adds the page's
- * lines to *lines. Inline: the collector runs it per page of every commit. */
-static inline __attribute__((always_inline)) size_t snapshot_desc_put(unsigned char *d, uint64_t next, uint64_t page,
-                                                                     uint64_t bits, size_t *lines) {
-    uint64_t gap = page - next;
-    if (__builtin_expect(gap < (1ull << 25), 1)) {
-        if ((bits & (bits - 1)) == 0) {                   /* one line: the scattered case */
-            uint32_t w = (uint32_t)(gap << 7 | (uint64_t)__builtin_ctzll(bits) << 1);
-            __builtin_memcpy(d, &w, 4);
-            *lines += 1;
-            return 4;
-        }
+ * past `next` (the page after the previous descriptor's; 0 before the first). Inline, the usual
+ * descriptor (one line, near) in a few instructions: the collector runs it per page of every
+ * commit. */
+static size_t __attribute__((noinline, unused)) snapshot_desc_put_rare(unsigned char *d, uint64_t gap, uint64_t page,
+                                                                       uint64_t bits) {
+    if (gap < (1ull << 25)) {
         uint32_t w = (uint32_t)(gap << 7 | 1);
         __builtin_memcpy(d, &w, 4);
         __builtin_memcpy(d + 4, &bits, 8);
-        *lines += (size_t)__builtin_popcountll(bits);
         return 12;
     }
     uint32_t w = 3;
     __builtin_memcpy(d, &w, 4);
     __builtin_memcpy(d + 4, &page, 8);
     __builtin_memcpy(d + 12, &bits, 8);
-    *lines += (size_t)__builtin_popcountll(bits);
     return 20;
+}
+static inline __attribute__((always_inline)) size_t snapshot_desc_put(unsigned char *d, uint64_t next, uint64_t page,
+                                                                     uint64_t bits) {
+    uint64_t gap = page - next;
+    if (__builtin_expect(gap < (1ull << 25) && (bits & (bits - 1)) == 0, 1)) {
+        uint32_t w = (uint32_t)(gap << 7 | (uint64_t)__builtin_ctzll(bits) << 1);
+        __builtin_memcpy(d, &w, 4);
+        return 4;
+    }
+    return snapshot_desc_put_rare(d, gap, page, bits);
 }
 /* The descriptors of pages[0..n) at desc (room for n * SNAPSHOT_DESC_MAX bytes); their bytes.
  * *lines: the lines they name. -1 if the pages are not ascending or one names no line. */
