@@ -88,8 +88,9 @@ private func commitOwned(_ rt: Runtime, _ f: ManagedFile, _ log: PersistentFile,
     let pages = UnsafeBufferPointer(start: f.collector.pointee.pages, count: n)
     // Verify only where the real file has bytes to compare with (beyond, every line is new).
     if snapshot_verify != 0 { verify(rt, f, runsOf(pages), fileLength: min(fileLength, f.committedSize)) }
-    let base = UnsafeRawPointer(bitPattern: rt.workingBase + f.windowOffset)!
-    let pbase = UnsafeMutableRawPointer(bitPattern: rt.persistentBase + f.windowOffset)!
+    // Wrapping: addresses inside the reservation, far from Int's limits (a trap test each otherwise).
+    let base = UnsafeRawPointer(bitPattern: rt.workingBase &+ f.windowOffset)!
+    let pbase = UnsafeMutableRawPointer(bitPattern: rt.persistentBase &+ f.windowOffset)!
     do {
         let c = f.collector.pointee
         let stats = try log.commit(pages: pages, descriptors: c.desc, descBytes: c.desc_bytes, lines: c.lines,
