@@ -56,7 +56,11 @@ final class PersistenceOps {
     /// Ordering points taken so far (drains and fdatasyncs).
     private(set) var orderingPoints = 0
     /// Tests only: the next fence of this target fails with EIO (exercises the error paths).
-    var testFailNextFence: Target?
+    var testFailNextFence: Target? { didSet { watched = watchedNow } }
+    /// Something watches or perturbs the ordering points (the trace, a test fault, an injected
+    /// failure): the fence's usual path tests this one flag, not each of them.
+    private var watched = false
+    private var watchedNow: Bool { trace != nil || borrowFence || testFailNextFence != nil }
     /// SNAPSHOT_TEST_FAULT=borrow-fence (negative control of the per-thread fence model).
     private let borrowFence = SnapshotEnvironment.shared.faults.contains(.borrowFence)
     private var fencesAtRecordStart: UInt64 = 0
@@ -72,6 +76,7 @@ final class PersistenceOps {
         self.dataPath = dataPath
         trace = SnapshotEnvironment.shared.pmTrace
         data.path = dataPath
+        watched = watchedNow
         if let t = trace { data.traceIndex = t.index(of: dataPath) }
     }
 
@@ -342,6 +347,18 @@ final class PersistenceOps {
     /// file if anything was written to it since its last one.
     @inline(__always)
     func fence(_ t: Target) throws {
+        if _slowPath(watched) { return try fenceWatched(t) }
+        if medium == .pmem {
+            snapshot_pmem_drain()
+            orderingPoints &+= 1
+            return
+        }
+        try fenceFile(t)
+    }
+
+    /// fence() with what can watch it: an injected failure, the borrowed-fence fault, the trace.
+    @inline(never)
+    private func fenceWatched(_ t: Target) throws {
         if let f = testFailNextFence, f == t {
             testFailNextFence = nil
             throw SnapshotError(code: EIO, description: "snapshot: injected \(t == .log ? "log" : "data") fence failure (test)")
@@ -356,6 +373,13 @@ final class PersistenceOps {
             if let tr = trace { tr.fence(PMTraceWriter.allFiles) }
             return
         }
+        try fenceFile(t)
+    }
+
+    /// The page cache's ordering point: the staged record written, then fdatasync of the target
+    /// (none for the data file when nothing was written to it since its last one).
+    @inline(__always)
+    private func fenceFile(_ t: Target) throws {
         if t == .log {
             flushStage()
             if let e = writeError {
