@@ -111,8 +111,32 @@ give_back:
     return -1;
 }
 
+// The loop compiled for each combination of a single-threaded process and the popcnt instruction
+// (a page of several dirty lines counts them: without the instruction, clang's popcount is ~20
+// instructions, which a page of two lines paid on every commit).
+static int collect_1(struct snapshot_collector *c, uintptr_t win_off, uintptr_t lo, uintptr_t hi) {
+    return collect_part(1, c, win_off, lo, hi);
+}
+static int collect_n(struct snapshot_collector *c, uintptr_t win_off, uintptr_t lo, uintptr_t hi) {
+    return collect_part(0, c, win_off, lo, hi);
+}
+#if defined(__x86_64__)
+__attribute__((target("popcnt"))) static int collect_1p(struct snapshot_collector *c, uintptr_t win_off, uintptr_t lo,
+                                                       uintptr_t hi) {
+    return collect_part(1, c, win_off, lo, hi);
+}
+__attribute__((target("popcnt"))) static int collect_np(struct snapshot_collector *c, uintptr_t win_off, uintptr_t lo,
+                                                       uintptr_t hi) {
+    return collect_part(0, c, win_off, lo, hi);
+}
+#endif
+
 int snapshot_collect_part(struct snapshot_collector *c, uintptr_t win_off, uintptr_t lo, uintptr_t hi) {
-    return snapshot_single_threaded() ? collect_part(1, c, win_off, lo, hi) : collect_part(0, c, win_off, lo, hi);
+#if defined(__x86_64__)
+    if (__builtin_expect(__builtin_cpu_supports("popcnt"), 1))
+        return snapshot_single_threaded() ? collect_1p(c, win_off, lo, hi) : collect_np(c, win_off, lo, hi);
+#endif
+    return snapshot_single_threaded() ? collect_1(c, win_off, lo, hi) : collect_n(c, win_off, lo, hi);
 }
 
 // The general case of snapshot_clip_pages (whose inline part handles one mapping with nothing to

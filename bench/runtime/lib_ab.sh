@@ -3,20 +3,24 @@
 # same binary run against library A and library B in turn, round after round, on one medium.
 # Prints the median over rounds of each per-round median, and B/A.
 #   bench/runtime/lib_ab.sh --lib-a DIR --lib-b DIR [--dir DIR] [--pmem-force 0|1] [--rounds N] [--lines "1 64"]
-#                           [--throughput MIB] [--commit-ops "RUNS:MIB ..."] [--commits N]
+#                           [--throughput MIB] [--commit-ops "RUNS:MIB ..."] [--commits N] [--workloads BIN_DIR]
 # --throughput MIB: instead of latency, one MIB-MiB commit per side and round (`commit throughput`,
 # best of 5) next to the bare pmem_memcpy NT copy (ntcopy.c) of the same size, run in the same
 # round: dirty GB/s of A and B, each as a share of the copy bandwidth.
 # --commit-ops "1:1 3:64": instead, bench/runtime/commit_ops.c (N commits of RUNS scattered dirty
 # lines in a MIB-MiB file, default 200,000) per side and round: ns per commit, to the nanosecond
 # (the latency table's microseconds are too coarse for a change of a few percent).
+# --workloads BIN_DIR: instead, the snapshot variant of bench/run.sh's workloads (BIN_DIR = a run's
+# bin/snapshot, whose binaries find libsnapshot through RUNPATH, which LD_LIBRARY_PATH overrides),
+# committing every operation, per side and round: SPS k = 1 and 16, YCSB-A/F/G, B-tree insert
+# (100,000 ops and keys), ns per op.
 # Typical use: a change's cost, A = the library built from the commit before it (a git worktree,
 # `swift build -c release --product snapshot`), B = build/lib.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 cc=${CC:-/usr/bin/clang-14}
-dir=/dev/shm pmem=0 rounds=9 lines="1 64" liba="" libb="" tp_mib="" ops_cells="" commits=200000
+dir=/dev/shm pmem=0 rounds=9 lines="1 64" liba="" libb="" tp_mib="" ops_cells="" commits=200000 wl_bin=""
 while [ $# -gt 0 ]; do
   case $1 in
     --lib-a) liba=$2; shift 2 ;;
@@ -28,6 +32,7 @@ while [ $# -gt 0 ]; do
     --throughput) tp_mib=$2; shift 2 ;;
     --commit-ops) ops_cells=$2; shift 2 ;;
     --commits) commits=$2; shift 2 ;;
+    --workloads) wl_bin=$2; shift 2 ;;
     *) echo "lib_ab.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -50,6 +55,28 @@ ab_table() {  # file first-column-heading unit cell...
     printf "| %s | %s | %s | %.3f |\n" "$c" "$a" "$b" "$(echo "$b / $a" | bc -l)"
   done
 }
+if [ -n "$wl_bin" ]; then
+  wl() {  # side cell binary args...: one run's ns per op of the phase named by the cell
+    local side=$1 cell=$2 bin=$3 phase; shift 3
+    phase=${cell#*:}
+    rm -rf "$work/wl"; mkdir -p "$work/wl"
+    LD_LIBRARY_PATH=$lib "$wl_bin/$bin" --dir "$work/wl" --ops 100000 --batch 1 "$@" |
+      awk -F, -v s="$side" -v c="$cell" -v p="$phase" '$1 == "RESULT" && $3 == p {printf "%s %s %.0f\n", s, c, $7 / $6}' >> "$out/wl.txt"
+  }
+  for r in $(seq "$rounds"); do
+    for side in a b; do
+      lib=$liba; [ $side = b ] && lib=$libb
+      wl $side sps-k1:swap-k1 sps --keys 100000 --swaps 1
+      wl $side sps-k16:swap-k16 sps --keys 100000 --swaps 16
+      for m in a f g; do wl $side kv:ycsb-$m kv --keys 100000 --mix $m --value-size 64; done
+      wl $side btree:insert btree
+    done
+  done
+  echo "medium: $dir, PMEM_IS_PMEM_FORCE=$pmem, $wl_bin, commit every op, $rounds rounds interleaved (A = $liba, B = $libb)"
+  echo
+  ab_table "$out/wl.txt" "workload:phase" "ns per op" sps-k1:swap-k1 sps-k16:swap-k16 kv:ycsb-a kv:ycsb-f kv:ycsb-g btree:insert
+  exit 0
+fi
 if [ -n "$ops_cells" ]; then
   "$cc" -O2 -I"$src/Sources/CSnapshotShim/include" "$here/commit_ops.c" -o "$out/commit_ops" -L"$libb" -lsnapshot
   for r in $(seq "$rounds"); do

@@ -150,14 +150,7 @@ struct snapshot_dirty_page {
  * past `next` (the page after the previous descriptor's; 0 before the first). Inline, the usual
  * descriptor (one line, near) in a few instructions: the collector runs it per page of every
  * commit. */
-static size_t __attribute__((noinline, unused)) snapshot_desc_put_rare(unsigned char *d, uint64_t gap, uint64_t page,
-                                                                       uint64_t bits) {
-    if (gap < (1ull << 25)) {
-        uint32_t w = (uint32_t)(gap << 7 | 1);
-        __builtin_memcpy(d, &w, 4);
-        __builtin_memcpy(d + 4, &bits, 8);
-        return 12;
-    }
+static size_t __attribute__((noinline, unused)) snapshot_desc_put_far(unsigned char *d, uint64_t page, uint64_t bits) {
     uint32_t w = 3;
     __builtin_memcpy(d, &w, 4);
     __builtin_memcpy(d + 4, &page, 8);
@@ -167,13 +160,18 @@ static size_t __attribute__((noinline, unused)) snapshot_desc_put_rare(unsigned 
 static inline __attribute__((always_inline)) size_t snapshot_desc_put(unsigned char *d, uint64_t next, uint64_t page,
                                                                      uint64_t bits) {
     uint64_t gap = page - next;
-    if (__builtin_expect(gap < (1ull << 25) && (bits & (bits - 1)) == 0, 1)) {
+    if (__builtin_expect(gap >= (1ull << 25), 0)) return snapshot_desc_put_far(d, page, bits);
+    if (__builtin_expect((bits & (bits - 1)) == 0, 1)) {      /* one line */
         uint32_t w = (uint32_t)(gap << 7 | (uint64_t)__builtin_ctzll(bits) << 1);
         __builtin_memcpy(d, &w, 4);
         return 4;
     }
-    return snapshot_desc_put_rare(d, gap, page, bits);
+    uint32_t w = (uint32_t)(gap << 7 | 1);
+    __builtin_memcpy(d, &w, 4);
+    __builtin_memcpy(d + 4, &bits, 8);
+    return 12;
 }
+
 /* The descriptors of pages[0..n) at desc (room for n * SNAPSHOT_DESC_MAX bytes); their bytes.
  * *lines: the lines they name. -1 if the pages are not ascending or one names no line. */
 long snapshot_desc_encode(const struct snapshot_dirty_page *pages, size_t n, unsigned char *desc, size_t *lines);
