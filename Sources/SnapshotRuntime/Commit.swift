@@ -87,7 +87,7 @@ private func commitOwned(_ rt: Runtime, _ f: ManagedFile, _ log: PersistentFile,
     let n = snapshot_clip_pages(f.collector, f.spanBounds.baseAddress, f.spanCount, (fileLength &+ 63) & ~63)
     let pages = UnsafeBufferPointer(start: f.collector.pointee.pages, count: n)
     // Verify only where the real file has bytes to compare with (beyond, every line is new).
-    if snapshot_verify != 0 { verify(rt, f, runsOf(pages), fileLength: min(fileLength, f.committedSize)) }
+    if snapshot_verify != 0 { verify(rt, f, DirtyRun.runs(of: pages), fileLength: min(fileLength, f.committedSize)) }
     // Wrapping: addresses inside the reservation, far from Int's limits (a trap test each otherwise).
     let base = UnsafeRawPointer(bitPattern: rt.workingBase &+ f.windowOffset)!
     let pbase = UnsafeMutableRawPointer(bitPattern: rt.persistentBase &+ f.windowOffset)!
@@ -104,24 +104,6 @@ private func commitOwned(_ rt: Runtime, _ f: ManagedFile, _ log: PersistentFile,
         let (code, text) = describe(error)
         return fail(code, "\(what) of \(f.path) failed: \(text) (\(errnoName(code))); the file keeps its previous committed state and the changes stay pending")
     }
-}
-
-/// The pages' dirty lines as coalesced byte runs (SNAPSHOT_VERIFY's view).
-private func runsOf(_ pages: UnsafeBufferPointer<snapshot_dirty_page>) -> [DirtyRun] {
-    var runs: [DirtyRun] = []
-    for p in pages {
-        var b = p.bits
-        while b != 0 {
-            let s = b.trailingZeroBitCount
-            let carried = b &+ (b & (0 &- b))
-            let e = carried == 0 ? 64 : carried.trailingZeroBitCount
-            b &= carried
-            let off = Int(p.page) * 4096 + s * 64, len = (e - s) * 64
-            if let last = runs.last, last.offset + last.length == off { runs[runs.count - 1].length += len }
-            else { runs.append(DirtyRun(offset: off, length: len)) }
-        }
-    }
-    return runs
 }
 
 /// SNAPSHOT_VERIFY=1: every clean line of the mapped pages must equal the persistent copy; a
