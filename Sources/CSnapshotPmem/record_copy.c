@@ -3,9 +3,9 @@
  * commit copies a handful of scattered lines; one call per line, or per run, cost more than the
  * lines themselves. Here a page of up to three lines is copied with four 16-byte streaming stores
  * per line while the same line is checksummed with eight crc32 instructions from L1; a page of
- * more lines feeds the four-lane checksum line by line; a whole page goes through the general
- * routine of copy_crc.c (prefetched, four lanes). Every segment has one definition of its
- * checksum (snapshot_segment_crc), whichever loop computes it. */
+ * more lines feeds the four-lane checksum line by line (page_lanes), and so does a run of whole
+ * pages, prefetched (whole_pages_nt). Every segment has one definition of its checksum
+ * (snapshot_segment_crc), whichever loop computes it. */
 #include "snapshot_pmem.h"
 
 #include <string.h>
@@ -74,13 +74,17 @@ __attribute__((target("sse4.2"), always_inline)) static inline uint32_t head_seg
     return segment(d, h, len, nt);
 }
 
-/* A page's scattered lines as one segment of len >= 256 bytes: the four lanes of
- * snapshot_segment_crc fed line by line (a line is two whole 32-byte blocks), then folded. */
-__attribute__((target("sse4.2"), always_inline)) static inline uint32_t lanes_lines(unsigned char *d, const unsigned char *ps,
-                                                                      uint64_t b, int nt) {
+/* One page's lines `b` of ps as one segment, in the four lanes of snapshot_segment_crc fed line by
+ * line (a line is two whole 32-byte blocks), folded inline: the checksum of a page of more than
+ * three lines, or of a whole page. `prefetch`: the source PREFETCH bytes ahead (a run of whole
+ * pages, contiguous in the file: without it each line waits for memory). */
+#define PREFETCH 2048
+__attribute__((target("sse4.2"), always_inline)) static inline uint32_t page_lanes(unsigned char *d, const unsigned char *ps,
+                                                                     uint64_t b, int nt, int prefetch) {
     uint64_t c0 = 0xFFFFFFFFu, c1 = 0xFFFFFFFFu, c2 = 0xFFFFFFFFu, c3 = 0xFFFFFFFFu;
     for (; b; b &= b - 1, d += 64) {
         const unsigned char *s = ps + 64 * (unsigned)__builtin_ctzll(b);
+        if (prefetch) _mm_prefetch((const char *)s + PREFETCH, _MM_HINT_T0);   /* never faults */
         if (nt) snapshot_stream_line(d, s);
         else memcpy(d, s, 64);
         uint64_t w[8];
@@ -88,35 +92,20 @@ __attribute__((target("sse4.2"), always_inline)) static inline uint32_t lanes_li
         c0 = _mm_crc32_u64(c0, w[0]); c1 = _mm_crc32_u64(c1, w[1]); c2 = _mm_crc32_u64(c2, w[2]); c3 = _mm_crc32_u64(c3, w[3]);
         c0 = _mm_crc32_u64(c0, w[4]); c1 = _mm_crc32_u64(c1, w[5]); c2 = _mm_crc32_u64(c2, w[6]); c3 = _mm_crc32_u64(c3, w[7]);
     }
-    uint32_t lanes[4] = {~(uint32_t)c0, ~(uint32_t)c1, ~(uint32_t)c2, ~(uint32_t)c3};
-    return snapshot_crc32c(0, lanes, sizeof lanes);
+    /* The fold of snapshot_segment_crc: CRC-32C of the four inverted lanes as 16 LE bytes. */
+    uint64_t lo = (uint64_t)(uint32_t)~c0 | (uint64_t)(uint32_t)~c1 << 32;
+    uint64_t hi = (uint64_t)(uint32_t)~c2 | (uint64_t)(uint32_t)~c3 << 32;
+    return ~(uint32_t)_mm_crc32_u64(_mm_crc32_u64(0xFFFFFFFFu, lo), hi);
 }
 
 /* A run of `count` whole pages, contiguous in the file, to consecutive slots, streamed: each page
- * is one segment (the four lanes, folded per page), and the source is prefetched PREFETCH bytes
- * ahead across the pages' boundaries. A large commit is such a run; copied page by page through
- * snapshot_copy_segment_crc, each page's first lines waited for memory (its prefetch starts over)
- * and the commit ran at ~80% of this loop's bandwidth. `raw`: the chain so far, uninverted (as
- * the caller's loop keeps it); returns it over the pages too. */
-#define PREFETCH 2048
+ * one segment, the source prefetched across the pages' boundaries. Copied page by page through
+ * snapshot_copy_segment_crc, each page's first lines waited for memory (its prefetch started
+ * over) and a large commit ran at ~80% of this loop's bandwidth. `raw`: the chain so far,
+ * uninverted (as the caller's loop keeps it); returns it over the pages too. */
 __attribute__((target("sse4.2"), noinline)) static uint32_t whole_pages_nt(unsigned char *d, const unsigned char *s,
                                                          size_t count, uint32_t raw) {
-    for (; count; count--) {
-        uint64_t c0 = 0xFFFFFFFFu, c1 = 0xFFFFFFFFu, c2 = 0xFFFFFFFFu, c3 = 0xFFFFFFFFu;
-        for (int l = 0; l < 64; l++, s += 64, d += 64) {
-            _mm_prefetch((const char *)s + PREFETCH, _MM_HINT_T0);   /* never faults past the run */
-            snapshot_stream_line(d, s);
-            uint64_t w[8];
-            memcpy(w, s, 64);
-            c0 = _mm_crc32_u64(c0, w[0]); c1 = _mm_crc32_u64(c1, w[1]); c2 = _mm_crc32_u64(c2, w[2]); c3 = _mm_crc32_u64(c3, w[3]);
-            c0 = _mm_crc32_u64(c0, w[4]); c1 = _mm_crc32_u64(c1, w[5]); c2 = _mm_crc32_u64(c2, w[6]); c3 = _mm_crc32_u64(c3, w[7]);
-        }
-        /* The fold of snapshot_segment_crc: CRC-32C of the four inverted lanes as 16 LE bytes. */
-        uint64_t lo = (uint64_t)(uint32_t)~c0 | (uint64_t)(uint32_t)~c1 << 32;
-        uint64_t hi = (uint64_t)(uint32_t)~c2 | (uint64_t)(uint32_t)~c3 << 32;
-        uint32_t seg = ~(uint32_t)_mm_crc32_u64(_mm_crc32_u64(0xFFFFFFFFu, lo), hi);
-        raw = _mm_crc32_u32(raw, seg);
-    }
+    for (; count; count--, d += 4096, s += 4096) raw = _mm_crc32_u32(raw, page_lanes(d, s, ~0ull, 1, 1));
     return raw;
 }
 
@@ -154,7 +143,7 @@ body_hw(unsigned char *dst, const unsigned char *desc, size_t desc_len, size_t s
             seg = segment(slot, ps, 4096, nt);
             slot += 4096;
         } else {
-            seg = lanes_lines(slot, ps, b, nt);
+            seg = page_lanes(slot, ps, b, nt, 0);
             slot += 64 * lines;
         }
         raw = _mm_crc32_u32(raw, seg);

@@ -343,10 +343,8 @@ enum Descriptors {
 
 /// Format 3's descriptors: one per page with dirty lines (snapshot_desc_put writes them).
 enum PageDescriptors {
-    /// The most bytes one takes (SNAPSHOT_DESC_MAX).
-    static let maxSize = 20
-    /// Pages this far or further past the previous descriptor's take the far form.
-    static let farGap: UInt64 = 1 << 25
+    /// The most bytes one takes.
+    static let maxSize = Int(SNAPSHOT_DESC_MAX)
 
     /// One decoded descriptor: the page's byte offset in the data file, its dirty lines, and where
     /// its slots start (relative to the record), `lineCount * 64` bytes of them.
