@@ -57,6 +57,8 @@ __attribute__((target("sse4.2"), always_inline)) static inline uint32_t head_seg
     if (len < 256 && (!nt || ((uintptr_t)d & 63) == 0)) {
         uint64_t c = 0xFFFFFFFFu;
         size_t k = 0;
+        /* A few words (4 bytes a page): a full unroll added more set-up than it saved. */
+#pragma clang loop unroll_count(2)
         for (; k + 8 <= len; k += 8) {
             uint64_t w;
             memcpy(&w, h + k, 8);
@@ -68,7 +70,12 @@ __attribute__((target("sse4.2"), always_inline)) static inline uint32_t head_seg
             memcpy(&w, h + k, 4);
             c32 = _mm_crc32_u32(c32, w);
         }
-        copy_lines(d, h, slots_start, nt);
+        if (__builtin_expect(slots_start == 64, 1)) {  /* up to 15 pages: one line */
+            if (nt) snapshot_stream_line(d, h);
+            else memcpy(d, h, 64);
+        } else {
+            copy_lines(d, h, slots_start, nt);
+        }
         return ~c32;
     }
     return segment(d, h, len, nt);

@@ -50,7 +50,7 @@ int snapshot_collect(struct snapshot_collector *c, uintptr_t win_off, uintptr_t 
 // This runs on every commit. Its output is the commit's descriptor block: each page's word as
 // taken, with the page's index in the file, so nothing downstream re-encodes it. The page loop
 // keeps everything it touches in registers: the bitmap pointers and the collector's fields are
-// locals, the room for a level-1 word's 64 pages is made before its loop, and the drop-thread
+// locals, the room for a level-2 word's 4096 pages is made before its loops, and the drop-thread
 // test fault is applied afterwards (drop_faulted). The loop is compiled twice, for a
 // single-threaded process (unlocked takes, snapshot_words.h) and for one with threads
 // (exchanges), so it tests nothing per word.
@@ -64,24 +64,24 @@ static inline __attribute__((always_inline)) int collect_part(int single, struct
     size_t more = 0;                                       // lines beyond each page's first
     uint64_t next = 0;                                     // the page after the last one stored
     size_t l2_first, l2_end = snapshot_l2_words(win_off, lo, hi, &l2_first);
-    size_t i1 = 0;
-    uint64_t m2 = 0, m1 = 0;
     c->win_page = win_page;
     for (size_t i2 = l2_first; i2 < l2_end; i2++) {
         if (!__atomic_load_n(&l2[i2], __ATOMIC_RELAXED)) continue;
-        m2 = snapshot_word_take_as(single, &l2[i2]);
+        // Room for all of this word's pages (4096), made before taking it: the page loops below
+        // then keep fewer values live (a test per level-1 word spilled `out` to the stack).
+        while (__builtin_expect(room - out < 64 * 64, 0)) {
+            c->npages = (size_t)(out - c->pages);
+            c->desc_bytes = (size_t)(d - c->desc);
+            if (grow(c)) goto give_back;
+            out = c->pages + c->npages;
+            room = c->pages + c->pages_cap;
+            d = c->desc + c->desc_bytes;
+        }
+        uint64_t m2 = snapshot_word_take_as(single, &l2[i2]);
         while (m2) {
-            i1 = (i2 << 6) | (size_t)__builtin_ctzll(m2);
+            const size_t i1 = (i2 << 6) | (size_t)__builtin_ctzll(m2);
             m2 &= m2 - 1;
-            if (__builtin_expect(room - out < 64, 0)) {  // room for this word's pages
-                c->npages = (size_t)(out - c->pages);
-                c->desc_bytes = (size_t)(d - c->desc);
-                if (grow(c)) goto give_back;
-                out = c->pages + c->npages;
-                room = c->pages + c->pages_cap;
-                d = c->desc + c->desc_bytes;
-            }
-            m1 = snapshot_word_take_as(single, &l1[i1]);
+            uint64_t m1 = snapshot_word_take_as(single, &l1[i1]);
             const size_t base = (i1 << 6) - win_page;        // 64-aligned: win_page is a multiple of 4096
             while (m1) {
                 const uint64_t fpage = base | (size_t)__builtin_ctzll(m1);
@@ -102,11 +102,9 @@ static inline __attribute__((always_inline)) int collect_part(int single, struct
     c->lines = c->npages + more;
     if (__builtin_expect(snapshot_drop_bits != 0, 0)) drop_faulted(c);
     return 0;
-    // Out of memory: everything taken goes back, the summaries included. The summary bits cleared
-    // above level-1 words not yet visited (m2) would otherwise hide dirty lines from every later
-    // commit; this word's level-1 bits are not taken yet.
+    // Out of memory: the pages taken so far go back (their summaries set again); the level-2
+    // word that found no room is not taken yet.
 give_back:
-    snapshot_word_or(&l2[i1 >> 6], m2 | (1ull << (i1 & 63)));   // their l1 words are intact
     snapshot_collect_restore(c);
     return -1;
 }
