@@ -68,9 +68,11 @@ static inline __attribute__((always_inline)) void copy_pages(unsigned char *d, c
                                                             const struct snapshot_dirty_page *p, size_t n,
                                                             intptr_t limit, int nt) {
     const struct snapshot_dirty_page *const end = p + n;
+    const struct snapshot_dirty_page *const ahead_end = n > SNAPSHOT_PREFETCH_PAGES ? end - SNAPSHOT_PREFETCH_PAGES : p;
     const uint64_t inside = (uint64_t)limit >> 12;         /* pages [0, inside) end inside the file */
     for (; p < end; p++) {
         uint64_t b = p->bits;
+        if (p < ahead_end) snapshot_prefetch_page_lines(s, p[SNAPSHOT_PREFETCH_PAGES].page, p[SNAPSHOT_PREFETCH_PAGES].bits);
         const uintptr_t off = (uintptr_t)p->page << 12;
         if (__builtin_expect(p->page >= inside, 0)) {      /* the file's last page */
             for (; b; b &= b - 1) {

@@ -126,9 +126,13 @@ body_hw(unsigned char *dst, const unsigned char *desc, size_t desc_len, size_t s
      * between pages. */
     uint32_t raw = _mm_crc32_u32(0xFFFFFFFFu, head_segment(dst, desc, desc_len, slots_start, nt));
     unsigned char *slot = dst + slots_start;
-    for (const struct snapshot_dirty_page *p = pages, *end = pages + n; p < end; p++) {
+    const struct snapshot_dirty_page *const end = pages + n;
+    /* The pages with one far enough ahead to prefetch (snapshot_pmem.h): none in a small commit. */
+    const struct snapshot_dirty_page *const ahead_end = n > SNAPSHOT_PREFETCH_PAGES ? end - SNAPSHOT_PREFETCH_PAGES : pages;
+    for (const struct snapshot_dirty_page *p = pages; p < end; p++) {
         uint64_t b = p->bits;
         const unsigned char *ps = src + (p->page << 12);
+        if (p < ahead_end) snapshot_prefetch_page_lines(src, p[SNAPSHOT_PREFETCH_PAGES].page, p[SNAPSHOT_PREFETCH_PAGES].bits);
         uint32_t seg;
         unsigned lines = (unsigned)__builtin_popcountll(b);
         if (__builtin_expect(lines <= 3, 1)) {
