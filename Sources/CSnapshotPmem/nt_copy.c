@@ -63,16 +63,16 @@ void snapshot_nt_copy(void *dst, const void *src, size_t len) { nt_copy_one(dst,
 
 /* Each page's lines; runs of whole pages (a large commit) coalesced into one copy. A line that
  * crosses `limit` (the file's end in its last line) is cut there. The usual page, one or a few
- * lines wholly inside the file, takes two tests and the line loop. */
-static inline __attribute__((always_inline)) void copy_pages(unsigned char *d, const unsigned char *s,
-                                                            const struct snapshot_dirty_page *p, size_t n,
-                                                            intptr_t limit, int nt) {
-    const struct snapshot_dirty_page *const end = p + n;
-    const struct snapshot_dirty_page *const ahead_end = n > SNAPSHOT_PREFETCH_PAGES ? end - SNAPSHOT_PREFETCH_PAGES : p;
+ * lines wholly inside the file, takes two tests and the line loop. `prefetch`: as in the record
+ * copy (snapshot_pmem.h), the caller stopping SNAPSHOT_PREFETCH_PAGES before the end. */
+static inline __attribute__((always_inline)) void copy_page_range(unsigned char *d, const unsigned char *s,
+                                                                 const struct snapshot_dirty_page *p,
+                                                                 const struct snapshot_dirty_page *end, intptr_t limit,
+                                                                 int nt, int prefetch) {
     const uint64_t inside = (uint64_t)limit >> 12;         /* pages [0, inside) end inside the file */
     for (; p < end; p++) {
         uint64_t b = p->bits;
-        if (p < ahead_end) snapshot_prefetch_page_lines(s, p[SNAPSHOT_PREFETCH_PAGES].page, p[SNAPSHOT_PREFETCH_PAGES].bits);
+        if (prefetch) snapshot_prefetch_page_lines(s, p[SNAPSHOT_PREFETCH_PAGES].page, p[SNAPSHOT_PREFETCH_PAGES].bits);
         const uintptr_t off = (uintptr_t)p->page << 12;
         if (__builtin_expect(p->page >= inside, 0)) {      /* the file's last page */
             for (; b; b &= b - 1) {
@@ -101,6 +101,21 @@ static inline __attribute__((always_inline)) void copy_pages(unsigned char *d, c
             b &= b - 1;
         } while (b);
     }
+}
+
+/* The page loop twice: with the prefetch for all but the last pages of a large commit, without
+ * for a small commit's every page (no test per page). The record copy has just read these lines:
+ * they are still in cache unless the commit is large. */
+#define APPLY_PREFETCH_MIN_PAGES 64
+static inline __attribute__((always_inline)) void copy_pages(unsigned char *d, const unsigned char *s,
+                                                            const struct snapshot_dirty_page *p, size_t n,
+                                                            intptr_t limit, int nt) {
+    const struct snapshot_dirty_page *const end = p + n;
+    if (__builtin_expect(n > APPLY_PREFETCH_MIN_PAGES, 0)) {
+        copy_page_range(d, s, p, end - SNAPSHOT_PREFETCH_PAGES, limit, nt, 1);
+        p = end - SNAPSHOT_PREFETCH_PAGES;
+    }
+    copy_page_range(d, s, p, end, limit, nt, 0);
 }
 
 static void copy_pages_nt(unsigned char *d, const unsigned char *s, const struct snapshot_dirty_page *pages, size_t n,

@@ -116,23 +116,19 @@ __attribute__((target("sse4.2"), noinline)) static uint32_t whole_pages_nt(unsig
     return raw;
 }
 
-/* Compiled once per store kind (nt constant, body_hw_nt / body_hw_plain), so the line loops test
- * nothing per line. A page of at most three lines (the usual case of a small commit) is one
- * chain over its lines, kept in a register across them. */
+/* Pages [p, end) of the body to consecutive slots from *slotp; returns the chain `raw` (uninverted:
+ * crc32c_u32(chain, v) is ~crc32(~chain, v), and the inversions cancel between pages) over them.
+ * A page of at most three lines (the usual case of a small commit) is one chain over its lines,
+ * kept in a register across them. `prefetch`: each page prefetches the lines of the page
+ * SNAPSHOT_PREFETCH_PAGES ahead (the caller stops that many before the end). */
 __attribute__((target("sse4.2,popcnt"))) static inline __attribute__((always_inline)) uint32_t
-body_hw(unsigned char *dst, const unsigned char *desc, size_t desc_len, size_t slots_start,
-        const struct snapshot_dirty_page *pages, size_t n, const unsigned char *src, int nt) {
-    /* The chain uninverted: crc32c_u32(chain, v) is ~crc32(~chain, v), and the inversions cancel
-     * between pages. */
-    uint32_t raw = _mm_crc32_u32(0xFFFFFFFFu, head_segment(dst, desc, desc_len, slots_start, nt));
-    unsigned char *slot = dst + slots_start;
-    const struct snapshot_dirty_page *const end = pages + n;
-    /* The pages with one far enough ahead to prefetch (snapshot_pmem.h): none in a small commit. */
-    const struct snapshot_dirty_page *const ahead_end = n > SNAPSHOT_PREFETCH_PAGES ? end - SNAPSHOT_PREFETCH_PAGES : pages;
-    for (const struct snapshot_dirty_page *p = pages; p < end; p++) {
+body_pages(uint32_t raw, unsigned char **slotp, const struct snapshot_dirty_page *p, const struct snapshot_dirty_page *end,
+           const unsigned char *src, int nt, int prefetch) {
+    unsigned char *slot = *slotp;
+    for (; p < end; p++) {
         uint64_t b = p->bits;
         const unsigned char *ps = src + (p->page << 12);
-        if (p < ahead_end) snapshot_prefetch_page_lines(src, p[SNAPSHOT_PREFETCH_PAGES].page, p[SNAPSHOT_PREFETCH_PAGES].bits);
+        if (prefetch) snapshot_prefetch_page_lines(src, p[SNAPSHOT_PREFETCH_PAGES].page, p[SNAPSHOT_PREFETCH_PAGES].bits);
         uint32_t seg;
         unsigned lines = (unsigned)__builtin_popcountll(b);
         if (__builtin_expect(lines <= 3, 1)) {
@@ -159,7 +155,24 @@ body_hw(unsigned char *dst, const unsigned char *desc, size_t desc_len, size_t s
         }
         raw = _mm_crc32_u32(raw, seg);
     }
-    return ~raw;
+    *slotp = slot;
+    return raw;
+}
+
+/* Compiled once per store kind (nt constant, body_hw_nt / body_hw_plain), so the line loops test
+ * nothing per line; the page loop twice, with the prefetch (all but the last pages of a large
+ * commit) and without (a small commit's every page: no test per page). */
+__attribute__((target("sse4.2,popcnt"))) static inline __attribute__((always_inline)) uint32_t
+body_hw(unsigned char *dst, const unsigned char *desc, size_t desc_len, size_t slots_start,
+        const struct snapshot_dirty_page *pages, size_t n, const unsigned char *src, int nt) {
+    uint32_t raw = _mm_crc32_u32(0xFFFFFFFFu, head_segment(dst, desc, desc_len, slots_start, nt));
+    unsigned char *slot = dst + slots_start;
+    const struct snapshot_dirty_page *const end = pages + n, *p = pages;
+    if (__builtin_expect(n > SNAPSHOT_PREFETCH_PAGES, 0)) {
+        raw = body_pages(raw, &slot, p, end - SNAPSHOT_PREFETCH_PAGES, src, nt, 1);
+        p = end - SNAPSHOT_PREFETCH_PAGES;
+    }
+    return ~body_pages(raw, &slot, p, end, src, nt, 0);
 }
 
 __attribute__((target("sse4.2,popcnt"))) static uint32_t body_hw_nt(void *dst, const void *desc, size_t desc_len,

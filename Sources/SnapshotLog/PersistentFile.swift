@@ -564,6 +564,11 @@ public final class PersistentFile {
     private func measure(_ pages: UnsafeBufferPointer<snapshot_dirty_page>, lines: Int, fileLength: Int) throws -> Int {
         guard let first = pages.baseAddress, pages.count > 0 else { return 0 }
         let last = first + (pages.count &- 1)
+        // The usual commit: its last page ends inside the file, so every line is data (a page
+        // names at least one line: checked in full below otherwise).
+        if _fastPath(last.pointee.page < UInt64(truncatingIfNeeded: fileLength >> 12) && last.pointee.bits != 0) {
+            return lines &* 64
+        }
         let lastEnd = Int(truncatingIfNeeded: last.pointee.page &* 4096) &+ (64 &- last.pointee.bits.leadingZeroBitCount) &* 64
         if _slowPath(last.pointee.page >= UInt64(1) << 40 || last.pointee.bits == 0 || lastEnd &- 64 >= fileLength) {
             throw SnapshotError(code: EINVAL, description:

@@ -102,13 +102,11 @@ size_t snapshot_clip_pages_slow(struct snapshot_collector *c, const intptr_t *sp
  * a few compares), the rest out of line. */
 static inline __attribute__((always_inline)) size_t snapshot_clip_pages(struct snapshot_collector *c, const intptr_t *spans,
                                                                        size_t nspans, intptr_t limit) {
-    if (nspans == 1 && c->npages > 0) {
+    if (nspans == 1 && c->npages > 0 && (intptr_t)(c->pages[0].page << 12) >= spans[0]) {   /* spans: page aligned */
         intptr_t hi = spans[1] < limit ? spans[1] : limit;
         const struct snapshot_dirty_page *last = &c->pages[c->npages - 1];
-        intptr_t last_end = (intptr_t)(last->page << 12) + (intptr_t)(64 - __builtin_clzll(last->bits)) * 64;
-        if ((intptr_t)(c->pages[0].page << 12) + (intptr_t)__builtin_ctzll(c->pages[0].bits) * 64 >= spans[0] &&
-            last_end <= hi)
-            return c->npages;
+        if ((intptr_t)((last->page + 1) << 12) <= hi) return c->npages;   /* the last page wholly inside */
+        if ((intptr_t)(last->page << 12) + (intptr_t)(64 - __builtin_clzll(last->bits)) * 64 <= hi) return c->npages;
     }
     return snapshot_clip_pages_slow(c, spans, nspans, limit);
 }
