@@ -28,6 +28,7 @@ static pthread_key_t release_key;
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
 // This thread's block (its counters; the inline snapshot_stats_add writes them), NULL until claimed.
 __thread struct snapshot_stats *snapshot_stats_mine __attribute__((tls_model("initial-exec")));
+__thread uint64_t snapshot_commits_seen __attribute__((tls_model("initial-exec")));
 
 static void release_block(void *b) { __atomic_store_n(&((struct stats_block *)b)->in_use, 0, __ATOMIC_RELEASE); }
 static void make_key(void) { (void)pthread_key_create(&release_key, release_block); }

@@ -72,14 +72,16 @@ private func commitOwned(_ rt: Runtime, _ f: ManagedFile, _ log: PersistentFile,
     // The scan is the test: with nothing dirty it reads only the window's level-2 summary words
     // (a few loads), the same ones a separate test before it would read again.
     @inline(__always) func cleanIsNoOp() -> Bool { snapshot_verify == 0 && log.commitsNothing(size: fileLength) }
-    let start = snapshot_commit_clock()
+    let timeWeight = snapshot_commit_time_weight()   // 0: this commit is not timed (snapshot_shim.h)
+    let start = timeWeight != 0 ? snapshot_commit_clock() : 0
+    @inline(__always) func elapsed() -> UInt64 { timeWeight != 0 ? (snapshot_commit_clock() &- start) &* timeWeight : 0 }
     if snapshot_collect_part(f.collector, UInt(f.windowOffset), UInt(scanLo), UInt(scanHi)) != 0 {
         return fail(ENOMEM, "\(what) of \(f.path): out of memory collecting dirty lines (ENOMEM); nothing committed")
     }
     // Nothing dirty: done before the clipping and the engine. Any commit of this file that took
     // its lines is over: its lock is held.
     if f.collector.pointee.npages == 0 && cleanIsNoOp() {
-        snapshot_stats_add(1, 0, 0, 0, snapshot_commit_clock() &- start, 0, 0)
+        snapshot_stats_add(1, 0, 0, 0, elapsed(), 0, 0)
         return 0
     }
     // Lines wholly beyond EOF cannot reach the file (the kernel does not write back stores past
@@ -97,7 +99,7 @@ private func commitOwned(_ rt: Runtime, _ f: ManagedFile, _ log: PersistentFile,
                                    working: base, persistent: pbase, fileLength: fileLength)
         f.didCommit(size: fileLength)
         snapshot_stats_add(1, UInt64(stats.lines), UInt64(stats.logBytes), UInt64(stats.dataBytes),
-                           snapshot_commit_clock() &- start, 0, UInt64(stats.orderingPoints))
+                           elapsed(), 0, UInt64(stats.orderingPoints))
         return 0
     } catch {
         snapshot_collect_restore(f.collector)
