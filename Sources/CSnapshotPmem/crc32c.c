@@ -79,14 +79,17 @@ __attribute__((target("sse4.2"))) static uint32_t crc60_hw(const unsigned char *
     for (int i = 0; i < 7; i++) c = __builtin_ia32_crc32di(c, w[i]);
     return ~__builtin_ia32_crc32si((uint32_t)c, t);
 }
-#endif
-
-uint32_t snapshot_crc32c_60(const void *data) {
-#if defined(__x86_64__)
-    if (__builtin_expect(have_hw(), 1)) return crc60_hw(data);
-#endif
-    return snapshot_crc32c(0, data, 60);
+static uint32_t crc60_portable(const void *data) { return snapshot_crc32c(0, data, 60); }
+/* Chosen once, when the library is loaded (an IFUNC): the commit's call lands in crc60_hw
+ * directly, with no test of the CPU on the way. */
+static uint32_t (*resolve_crc60(void))(const void *) {
+    __builtin_cpu_init();   /* a resolver runs before constructors: the CPU model may not be read yet */
+    return __builtin_cpu_supports("sse4.2") ? (uint32_t (*)(const void *))crc60_hw : crc60_portable;
 }
+uint32_t snapshot_crc32c_60(const void *data) __attribute__((ifunc("resolve_crc60")));
+#else
+uint32_t snapshot_crc32c_60(const void *data) { return snapshot_crc32c(0, data, 60); }
+#endif
 
 uint32_t snapshot_crc32c(uint32_t crc, const void *data, size_t len) {
     uint32_t c = ~crc;

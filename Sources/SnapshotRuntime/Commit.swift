@@ -65,7 +65,7 @@ private func commitOwned(_ rt: Runtime, _ f: ManagedFile, _ log: PersistentFile,
     let fileLength = f.logicalSize
     // Only the mapped part of the window can hold lines to commit (clipping drops the rest).
     let spans = f.spanBounds, nspans = f.spanCount
-    let scanLo = nspans > 0 ? spans[0] : 0, scanHi = nspans > 0 ? spans[2 * nspans - 1] : 0
+    let scanLo = nspans > 0 ? spans[0] : 0, scanHi = nspans > 0 ? spans[2 &* nspans &- 1] : 0
     // No size to commit and nothing to check (SNAPSHOT_VERIFY checks clean lines): a commit with
     // no dirty line does nothing (a program that syncs after every read). Asked only once the
     // window turns out clean: a commit with dirty lines, the usual one, never needs the answer.
@@ -75,7 +75,8 @@ private func commitOwned(_ rt: Runtime, _ f: ManagedFile, _ log: PersistentFile,
     let timeWeight = snapshot_commit_time_weight()   // 0: this commit is not timed (snapshot_shim.h)
     let start = timeWeight != 0 ? snapshot_commit_clock() : 0
     @inline(__always) func elapsed() -> UInt64 { timeWeight != 0 ? (snapshot_commit_clock() &- start) &* timeWeight : 0 }
-    if snapshot_collect_part(f.collector, UInt(f.windowOffset), UInt(scanLo), UInt(scanHi)) != 0 {
+    // Bit patterns: offsets inside the reservation are never negative (no trap test per conversion).
+    if snapshot_collect_part(f.collector, UInt(bitPattern: f.windowOffset), UInt(bitPattern: scanLo), UInt(bitPattern: scanHi)) != 0 {
         return fail(ENOMEM, "\(what) of \(f.path): out of memory collecting dirty lines (ENOMEM); nothing committed")
     }
     // Nothing dirty: done before the clipping and the engine. Any commit of this file that took
@@ -98,8 +99,9 @@ private func commitOwned(_ rt: Runtime, _ f: ManagedFile, _ log: PersistentFile,
         let stats = try log.commit(pages: pages, descriptors: c.desc, descBytes: c.desc_bytes, lines: c.lines,
                                    working: base, persistent: pbase, fileLength: fileLength)
         f.didCommit(size: fileLength)
-        snapshot_stats_add(1, UInt64(stats.lines), UInt64(stats.logBytes), UInt64(stats.dataBytes),
-                           elapsed(), 0, UInt64(stats.orderingPoints))
+        snapshot_stats_add(1, UInt64(truncatingIfNeeded: stats.lines), UInt64(truncatingIfNeeded: stats.logBytes),
+                           UInt64(truncatingIfNeeded: stats.dataBytes), elapsed(), 0,
+                           UInt64(truncatingIfNeeded: stats.orderingPoints))
         return 0
     } catch {
         snapshot_collect_restore(f.collector)
