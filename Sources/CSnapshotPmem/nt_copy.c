@@ -103,15 +103,14 @@ static inline __attribute__((always_inline)) void copy_page_range(unsigned char 
     }
 }
 
-/* The page loop twice: with the prefetch for all but the last pages of a large commit, without
- * for a small commit's every page (no test per page). The record copy has just read these lines:
- * they are still in cache unless the commit is large. */
-#define APPLY_PREFETCH_MIN_PAGES 64
+/* The page loop twice: with the prefetch for all but the last pages of a large commit (more than
+ * SNAPSHOT_PREFETCH_MIN_PAGES, snapshot_pmem.h), without for a smaller commit's every page (no
+ * test per page). */
 static inline __attribute__((always_inline)) void copy_pages(unsigned char *d, const unsigned char *s,
                                                             const struct snapshot_dirty_page *p, size_t n,
                                                             intptr_t limit, int nt) {
     const struct snapshot_dirty_page *const end = p + n;
-    if (__builtin_expect(n > APPLY_PREFETCH_MIN_PAGES, 0)) {
+    if (__builtin_expect(n > SNAPSHOT_PREFETCH_MIN_PAGES, 0)) {
         copy_page_range(d, s, p, end - SNAPSHOT_PREFETCH_PAGES, limit, nt, 1);
         p = end - SNAPSHOT_PREFETCH_PAGES;
     }

@@ -161,14 +161,14 @@ body_pages(uint32_t raw, unsigned char **slotp, const struct snapshot_dirty_page
 
 /* Compiled once per store kind (nt constant, body_hw_nt / body_hw_plain), so the line loops test
  * nothing per line; the page loop twice, with the prefetch (all but the last pages of a large
- * commit) and without (a small commit's every page: no test per page). */
+ * commit, snapshot_pmem.h) and without (a smaller commit's every page: no test per page). */
 __attribute__((target("sse4.2,popcnt"))) static inline __attribute__((always_inline)) uint32_t
 body_hw(unsigned char *dst, const unsigned char *desc, size_t desc_len, size_t slots_start,
         const struct snapshot_dirty_page *pages, size_t n, const unsigned char *src, int nt) {
     uint32_t raw = _mm_crc32_u32(0xFFFFFFFFu, head_segment(dst, desc, desc_len, slots_start, nt));
     unsigned char *slot = dst + slots_start;
     const struct snapshot_dirty_page *const end = pages + n, *p = pages;
-    if (__builtin_expect(n > SNAPSHOT_PREFETCH_PAGES, 0)) {
+    if (__builtin_expect(n > SNAPSHOT_PREFETCH_MIN_PAGES, 0)) {
         raw = body_pages(raw, &slot, p, end - SNAPSHOT_PREFETCH_PAGES, src, nt, 1);
         p = end - SNAPSHOT_PREFETCH_PAGES;
     }
