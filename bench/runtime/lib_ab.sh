@@ -12,7 +12,7 @@
 # (the latency table's microseconds are too coarse for a change of a few percent).
 # --workloads BIN_DIR: instead, the snapshot variant of bench/run.sh's workloads (BIN_DIR = a run's
 # bin/snapshot, whose binaries find libsnapshot through RUNPATH, which LD_LIBRARY_PATH overrides),
-# committing every operation, per side and round: SPS k = 1 and 16, YCSB-A/F/G, B-tree insert
+# committing every operation, per side and round: SPS k = 1, 16 and 64, YCSB-A/F/G, B-tree insert
 # (100,000 ops and keys), ns per op.
 # Typical use: a change's cost, A = the library built from the commit before it (a git worktree,
 # `swift build -c release --product snapshot`), B = build/lib.
@@ -68,13 +68,14 @@ if [ -n "$wl_bin" ]; then
       lib=$liba; [ $side = b ] && lib=$libb
       wl $side sps-k1:swap-k1 sps --keys 100000 --swaps 1
       wl $side sps-k16:swap-k16 sps --keys 100000 --swaps 16
+      wl $side sps-k64:swap-k64 sps --keys 100000 --swaps 64
       for m in a f g; do wl $side kv:ycsb-$m kv --keys 100000 --mix $m --value-size 64; done
       wl $side btree:insert btree
     done
   done
   echo "medium: $dir, PMEM_IS_PMEM_FORCE=$pmem, $wl_bin, commit every op, $rounds rounds interleaved (A = $liba, B = $libb)"
   echo
-  ab_table "$out/wl.txt" "workload:phase" "ns per op" sps-k1:swap-k1 sps-k16:swap-k16 kv:ycsb-a kv:ycsb-f kv:ycsb-g btree:insert
+  ab_table "$out/wl.txt" "workload:phase" "ns per op" sps-k1:swap-k1 sps-k16:swap-k16 sps-k64:swap-k64 kv:ycsb-a kv:ycsb-f kv:ycsb-g btree:insert
   exit 0
 fi
 if [ -n "$ops_cells" ]; then
