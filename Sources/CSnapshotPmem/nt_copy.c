@@ -84,6 +84,12 @@ static inline __attribute__((always_inline)) void copy_page_range(unsigned char 
             }
             continue;
         }
+        if (__builtin_expect((b & (b - 1)) == 0, 1)) {     /* one line: the usual page */
+            const uintptr_t lo = off + 64 * (unsigned)__builtin_ctzll(b);
+            if (nt) snapshot_stream_line(d + lo, s + lo);
+            else memcpy(d + lo, s + lo, 64);
+            continue;
+        }
         if (__builtin_expect(b == ~0ull, 0)) {             /* whole pages */
             size_t len = 4096;
             while (p + 1 < end && p[1].bits == ~0ull && p[1].page == p->page + 1 && p[1].page < inside) {

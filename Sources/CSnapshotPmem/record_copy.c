@@ -130,6 +130,12 @@ body_pages(uint32_t raw, unsigned char **slotp, const struct snapshot_dirty_page
         const unsigned char *ps = src + (p->page << 12);
         if (prefetch) snapshot_prefetch_page_lines(src, p[SNAPSHOT_PREFETCH_PAGES].page, p[SNAPSHOT_PREFETCH_PAGES].bits);
         uint32_t seg;
+        if (__builtin_expect((b & (b - 1)) == 0, 1)) {   /* one line: the usual page of a small commit */
+            seg = ~(uint32_t)lines_crc(slot, ps + 64 * (unsigned)__builtin_ctzll(b), 64, 0xFFFFFFFFu, nt);
+            slot += 64;
+            raw = _mm_crc32_u32(raw, seg);
+            continue;
+        }
         unsigned lines = (unsigned)__builtin_popcountll(b);
         if (__builtin_expect(lines <= 3, 1)) {
             uint64_t c = 0xFFFFFFFFu;
