@@ -50,7 +50,7 @@ int snapshot_collect(struct snapshot_collector *c, uintptr_t win_off, uintptr_t 
 // This runs on every commit. Its output is the commit's descriptor block: each page's word as
 // taken, with the page's index in the file, so nothing downstream re-encodes it. The page loop
 // keeps everything it touches in registers: the bitmap pointers and the collector's fields are
-// locals, the room for a level-2 word's 4096 pages is made before its loops, and the drop-thread
+// locals, the room for a level-2 word's pages is made before its loops, and the drop-thread
 // test fault is applied afterwards (drop_faulted). The loop is compiled twice, for a
 // single-threaded process (unlocked takes, snapshot_words.h) and for one with threads
 // (exchanges), so it tests nothing per word.
@@ -67,17 +67,22 @@ static inline __attribute__((always_inline)) int collect_part(int single, struct
     c->win_page = win_page;
     for (size_t i2 = l2_first; i2 < l2_end; i2++) {
         if (!__atomic_load_n(&l2[i2], __ATOMIC_RELAXED)) continue;
-        // Room for all of this word's pages (4096), made before taking it: the page loops below
-        // then keep fewer values live (a test per level-1 word spilled `out` to the stack).
-        while (__builtin_expect(room - out < 64 * 64, 0)) {
+        uint64_t m2 = snapshot_word_take_as(single, &l2[i2]);
+        // Room for the pages of all this word's level-1 words (64 each), made before their loops:
+        // the page loops then keep fewer values live (a test per level-1 word spilled `out` to
+        // the stack). Sized by the word's bits, not its 4,096 pages, so that a file's buffers
+        // stay small when its commits are.
+        while (__builtin_expect((size_t)((char *)room - (char *)out) < 64 * sizeof *out * (size_t)__builtin_popcountll(m2), 0)) {
             c->npages = (size_t)(out - c->pages);
             c->desc_bytes = (size_t)(d - c->desc);
-            if (grow(c)) goto give_back;
+            if (grow(c)) {
+                snapshot_word_or(&l2[i2], m2);   // its level-1 words are not taken yet
+                goto give_back;
+            }
             out = c->pages + c->npages;
             room = c->pages + c->pages_cap;
             d = c->desc + c->desc_bytes;
         }
-        uint64_t m2 = snapshot_word_take_as(single, &l2[i2]);
         while (m2) {
             const size_t i1 = (i2 << 6) | (size_t)__builtin_ctzll(m2);
             m2 &= m2 - 1;
@@ -102,8 +107,8 @@ static inline __attribute__((always_inline)) int collect_part(int single, struct
     c->lines = c->npages + more;
     if (__builtin_expect(snapshot_drop_bits != 0, 0)) drop_faulted(c);
     return 0;
-    // Out of memory: the pages taken so far go back (their summaries set again); the level-2
-    // word that found no room is not taken yet.
+    // Out of memory: the pages taken so far go back (their summaries set again), after the
+    // level-2 word that found no room (given back above, with its level-1 words untouched).
 give_back:
     snapshot_collect_restore(c);
     return -1;

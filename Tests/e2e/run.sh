@@ -21,15 +21,20 @@ inc=$src/Sources/CSnapshotShim/include
 out=$build/e2e-bin
 mkdir -p "$out"
 exe=$out/$test-$variant
+# Several ctest entries run the same program (e2e.munmap_nosync and e2e.munmap_nosync_quiet, the
+# signals test and its negative control) and ctest -j runs them at once: each links to a name of
+# its own and renames it into place, so that none ever writes the file another one is executing.
+tmp_exe=$exe.$$
 case $variant in
   pass)
-    "$bin/snapshot-cc" -O2 -g -pthread -Werror=implicit-function-declaration -Werror=int-conversion -I"$inc" "$here/$test.c" -o "$exe" \
+    "$bin/snapshot-cc" -O2 -g -pthread -Werror=implicit-function-declaration -Werror=int-conversion -I"$inc" "$here/$test.c" -o "$tmp_exe" \
       ${SNAPSHOT_E2E_LIB_DIR:+-L"$SNAPSHOT_E2E_LIB_DIR"} ;;
   explicit)
-    "$clang" -O2 -g -pthread -Werror=implicit-function-declaration -Werror=int-conversion -DE2E_EXPLICIT -I"$inc" "$here/$test.c" -o "$exe" \
+    "$clang" -O2 -g -pthread -Werror=implicit-function-declaration -Werror=int-conversion -DE2E_EXPLICIT -I"$inc" "$here/$test.c" -o "$tmp_exe" \
       -L"$lib" -lsnapshot -Wl,-rpath,"$lib" ;;
   *) echo "run.sh: unknown variant $variant" >&2; exit 2 ;;
 esac
+mv -f "$tmp_exe" "$exe"
 
 E2E_DIR=$(mktemp -d /dev/shm/snapshot-e2e.XXXXXX)
 export E2E_DIR
