@@ -84,7 +84,7 @@ static uint32_t crc60_portable(const void *data) { return snapshot_crc32c(0, dat
  * directly, with no test of the CPU on the way. */
 static uint32_t (*resolve_crc60(void))(const void *) {
     __builtin_cpu_init();   /* a resolver runs before constructors: the CPU model may not be read yet */
-    return __builtin_cpu_supports("sse4.2") ? (uint32_t (*)(const void *))crc60_hw : crc60_portable;
+    return have_hw() ? (uint32_t (*)(const void *))crc60_hw : crc60_portable;
 }
 uint32_t snapshot_crc32c_60(const void *data) __attribute__((ifunc("resolve_crc60")));
 #else

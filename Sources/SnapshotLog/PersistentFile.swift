@@ -565,8 +565,9 @@ public final class PersistentFile {
         guard let first = pages.baseAddress, pages.count > 0 else { return 0 }
         let last = first + (pages.count &- 1)
         // The usual commit: its last page ends inside the file, so every line is data (a page
-        // names at least one line: checked in full below otherwise).
-        if _fastPath(last.pointee.page < UInt64(truncatingIfNeeded: fileLength >> 12) && last.pointee.bits != 0) {
+        // names at least one line: checked in full below otherwise). A negative size clamps to 0,
+        // so that it reaches the full check and is refused.
+        if _fastPath(last.pointee.page < UInt64(truncatingIfNeeded: max(fileLength, 0) >> 12) && last.pointee.bits != 0) {
             return lines &* 64
         }
         let lastEnd = Int(truncatingIfNeeded: last.pointee.page &* 4096) &+ (64 &- last.pointee.bits.leadingZeroBitCount) &* 64

@@ -1,5 +1,6 @@
 import Glibc
 import XCTest
+import CSnapshotPmem
 @testable import SnapshotLog
 
 final class CommitTests: XCTestCase {
@@ -182,6 +183,28 @@ final class CommitTests: XCTestCase {
                     [DirtyRun(offset: 64, length: -64)],
                     [DirtyRun(offset: 0, length: 64), DirtyRun(offset: Int.max - 63, length: 64)]] {
             _ = expectError(EINVAL) { _ = try f.commit(p, bad) }
+        }
+        assertSameImage(f.content(), image)
+        XCTAssertEqual(PersistentFile.inspect(dataPath: f.path).state, .clean)
+    }
+
+    /// A page list with a negative file size is refused, not taken for lines inside the file.
+    func testNegativeFileLengthIsRejectedWithoutWriting() throws {
+        let f = TestFile(size: 8192)
+        let p = try PersistentFile(dataPath: f.path, dataFD: f.fd)
+        defer { p.close() }
+        let image = f.content()
+        _ = f.dirty(lines: [0], value: 9)
+        var page = snapshot_dirty_page(page: 0, bits: 1)
+        var desc = [UInt8](repeating: 0, count: 64)
+        var lines = 0
+        let bytes = snapshot_desc_encode(&page, 1, &desc, &lines)
+        XCTAssertEqual(bytes, 4)
+        _ = expectError(EINVAL) {
+            _ = try withUnsafePointer(to: &page) { pp in
+                try p.commit(pages: UnsafeBufferPointer(start: pp, count: 1), descriptors: desc, descBytes: Int(bytes),
+                             lines: lines, working: f.working, persistent: f.persistent, fileLength: -1)
+            }
         }
         assertSameImage(f.content(), image)
         XCTAssertEqual(PersistentFile.inspect(dataPath: f.path).state, .clean)
