@@ -81,10 +81,13 @@ __attribute__((target("sse4.2"))) static uint32_t crc60_hw(const unsigned char *
 }
 static uint32_t crc60_portable(const void *data) { return snapshot_crc32c(0, data, 60); }
 /* Chosen once, when the library is loaded (an IFUNC): the commit's call lands in crc60_hw
- * directly, with no test of the CPU on the way. */
+ * directly, with no test of the CPU on the way. A resolver runs during relocation, before any
+ * constructor and before a sanitizer's runtime is up: it reads the CPU model and nothing of the
+ * program's data (with have_hw()'s cache, the fuzz build, under ASan and coverage
+ * instrumentation, crashed at load: fuzz.recovery-smoke). */
 static uint32_t (*resolve_crc60(void))(const void *) {
-    __builtin_cpu_init();   /* a resolver runs before constructors: the CPU model may not be read yet */
-    return have_hw() ? (uint32_t (*)(const void *))crc60_hw : crc60_portable;
+    __builtin_cpu_init();   /* the CPU model is not read yet either */
+    return __builtin_cpu_supports("sse4.2") ? (uint32_t (*)(const void *))crc60_hw : crc60_portable;
 }
 uint32_t snapshot_crc32c_60(const void *data) __attribute__((ifunc("resolve_crc60")));
 #else
