@@ -19,7 +19,7 @@
 __attribute__((target("sse4.2"))) static inline uint64_t lines_crc(unsigned char *d, const unsigned char *s,
                                                                     size_t n, uint64_t c, int nt) {
     for (; n; n -= 64, s += 64, d += 64) {
-        if (nt) snapshot_stream_line(d, s);
+        if (nt) snapshot_stream_line_aligned(d, s);
         else memcpy(d, s, 64);
         for (int k = 0; k < 64; k += 8) {
             uint64_t w;
@@ -71,7 +71,7 @@ __attribute__((target("sse4.2"), always_inline)) static inline uint32_t head_seg
             c32 = _mm_crc32_u32(c32, w);
         }
         if (__builtin_expect(slots_start == 64, 1)) {  /* up to 15 pages: one line */
-            if (nt) snapshot_stream_line(d, h);
+            if (nt) snapshot_stream_line_aligned(d, h);
             else memcpy(d, h, 64);
         } else {
             copy_lines(d, h, slots_start, nt);
@@ -92,7 +92,7 @@ __attribute__((target("sse4.2"), always_inline)) static inline uint32_t page_lan
     for (; b; b &= b - 1, d += 64) {
         const unsigned char *s = ps + 64 * (unsigned)__builtin_ctzll(b);
         if (prefetch) _mm_prefetch((const char *)s + PREFETCH, _MM_HINT_T0);   /* never faults */
-        if (nt) snapshot_stream_line(d, s);
+        if (nt) snapshot_stream_line_aligned(d, s);
         else memcpy(d, s, 64);
         uint64_t w[8];
         memcpy(w, s, 64);
@@ -186,6 +186,13 @@ __attribute__((target("sse4.2,popcnt"))) static uint32_t body_hw_nt(void *dst, c
                                                                     size_t n, const void *src) {
     return body_hw(dst, desc, desc_len, slots_start, pages, n, src, 1);
 }
+/* The streaming build for AVX2 (snapshot_wide_lines): each line two 32-byte loads and stores. */
+__attribute__((target("sse4.2,popcnt,avx2"))) static uint32_t body_hw_nt_wide(void *dst, const void *desc, size_t desc_len,
+                                                                                 size_t slots_start,
+                                                                                 const struct snapshot_dirty_page *pages,
+                                                                                 size_t n, const void *src) {
+    return body_hw(dst, desc, desc_len, slots_start, pages, n, src, 1);
+}
 __attribute__((target("sse4.2,popcnt"))) static uint32_t body_hw_plain(void *dst, const void *desc, size_t desc_len,
                                                                        size_t slots_start, const struct snapshot_dirty_page *pages,
                                                                        size_t n, const void *src) {
@@ -238,7 +245,7 @@ long snapshot_desc_encode(const struct snapshot_dirty_page *pages, size_t n, uns
 snapshot_record_body_fn snapshot_record_body_routine(int nontemporal) {
 #if defined(__x86_64__)
     if (snapshot_crc32c_hardware() && __builtin_cpu_supports("popcnt"))
-        return nontemporal ? body_hw_nt : body_hw_plain;
+        return !nontemporal ? body_hw_plain : snapshot_wide_lines() ? body_hw_nt_wide : body_hw_nt;
 #endif
     return nontemporal ? body_general_nt : body_general_plain;
 }

@@ -107,6 +107,9 @@ final class PersistenceOps {
     /// once: called directly on every commit.
     private let copyBodyStreaming = snapshot_record_body_routine(1)!
     private let copyBodyPlain = snapshot_record_body_routine(0)!
+    /// The data copy routines, chosen the same way.
+    private let copyPagesStreaming = snapshot_copy_pages_routine(1)!
+    private let copyPagesPlain = snapshot_copy_pages_routine(0)!
 
     @inline(__always)
     func event(_ name: StaticString) {
@@ -137,7 +140,7 @@ final class PersistenceOps {
     func storePages(_ pages: UnsafeBufferPointer<snapshot_dirty_page>, from working: UnsafeRawPointer, fileLength: Int,
                     each: StaticString) {
         if trace == nil && !eventsActive {
-            snapshot_copy_pages(data.base!, working, pages.baseAddress, pages.count, fileLength, medium == .pmem ? 1 : 0)
+            (medium == .pmem ? copyPagesStreaming : copyPagesPlain)(data.base!, working, pages.baseAddress, pages.count, fileLength)
             if medium != .pmem { dataDirty = true }
             return
         }

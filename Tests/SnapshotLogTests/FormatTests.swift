@@ -102,18 +102,32 @@ final class FormatTests: XCTestCase {
                 want = chainSegment(want, snapshot_segment_crc(gathered, n))
                 slot += n
             }
-            for nt in ntModes {
+            forEachStoreKind(ntModes) { nt, wide in
                 dst.initializeMemory(as: UInt8.self, repeating: 0xEE, count: size * 2)
                 let got = snapshot_record_body_routine(nt)!(dst, desc, descBytes, slotsStart, pages, c.count, src)
                 if nt != 0 { snapshot_pmem_drain() }
-                XCTAssertEqual(got, want, "checksum, pages \(c.count) nt \(nt)")
-                XCTAssertEqual(memcmp(dst, desc, descBytes), 0, "descriptor bytes nt \(nt)")
+                let how = "nt \(nt) wide \(wide)"
+                XCTAssertEqual(got, want, "checksum, pages \(c.count) \(how)")
+                XCTAssertEqual(memcmp(dst, desc, descBytes), 0, "descriptor bytes \(how)")
                 for (d, so) in expected {
-                    XCTAssertEqual(memcmp(dst + d, src + so, 64), 0, "line at \(so) nt \(nt)")
+                    XCTAssertEqual(memcmp(dst + d, src + so, 64), 0, "line at \(so) \(how)")
                 }
-                XCTAssertEqual(dst.load(fromByteOffset: slot, as: UInt8.self), 0xEE, "no write past the last slot nt \(nt)")
+                XCTAssertEqual(dst.load(fromByteOffset: slot, as: UInt8.self), 0xEE, "no write past the last slot \(how)")
             }
         }
+    }
+
+    /// `body(nt, wide)` for each store kind of `ntModes` and, streaming, each build of the page
+    /// loops this CPU runs (16-byte stores and, with AVX2, 32-byte: snapshot_wide_lines), that
+    /// width set while it runs; the default width back afterwards.
+    private func forEachStoreKind(_ ntModes: [Int32], _ body: (Int32, Int32) -> Void) {
+        for nt in ntModes {
+            for wide: Int32 in nt == 0 ? [0] : [0, 1] {
+                snapshot_set_wide_lines(wide)
+                if snapshot_wide_lines() == wide { body(nt, wide) }
+            }
+        }
+        snapshot_set_wide_lines(1)
     }
 
     /// snapshot_copy_pages writes exactly each page's lines, cut at the limit, whole-page runs
@@ -128,7 +142,9 @@ final class FormatTests: XCTestCase {
                      snapshot_dirty_page(page: 3, bits: ~0), snapshot_dirty_page(page: 5, bits: 1 << 63),
                      snapshot_dirty_page(page: 7, bits: 0b11)]
         let limit = 7 * 4096 + 100
-        for nt: Int32 in snapshot_pmem_load() == 0 ? [0, 1] : [0] {
+        var kinds = 0
+        forEachStoreKind(snapshot_pmem_load() == 0 ? [0, 1] : [0]) { nt, wide in
+            kinds += 1
             dst.initializeMemory(as: UInt8.self, repeating: 0xEE, count: size)
             pages.withUnsafeBufferPointer { snapshot_copy_pages(dst, src, $0.baseAddress, $0.count, limit, nt) }
             if nt != 0 { snapshot_pmem_drain() }
@@ -136,9 +152,10 @@ final class FormatTests: XCTestCase {
                 let line = i / 64, page = line / 64
                 let named = pages.contains { Int($0.page) == page && $0.bits >> UInt64(line % 64) & 1 == 1 }
                 let want = named && i < limit ? src.load(fromByteOffset: i, as: UInt8.self) : 0xEE
-                if dst.load(fromByteOffset: i, as: UInt8.self) != want { return XCTFail("byte \(i) nt \(nt)") }
+                if dst.load(fromByteOffset: i, as: UInt8.self) != want { return XCTFail("byte \(i) nt \(nt) wide \(wide)") }
             }
         }
+        XCTAssertGreaterThanOrEqual(kinds, 1)
     }
 
     /// Format 3's descriptors decode to the runs they name and refuse what no commit writes.

@@ -129,6 +129,24 @@ static inline __attribute__((always_inline)) void snapshot_stream_line(void *dst
     snapshot_nt_copy(dst, src, 64);
 #endif
 }
+/* snapshot_stream_line to a 64-byte aligned dst, written as one 64-byte vector: the page loops of
+ * the record copy and the apply, which are compiled twice (snapshot_wide_lines). In a function
+ * built for AVX2 it is two 32-byte loads and two 32-byte streaming stores; elsewhere the compiler
+ * splits it into the same four 16-byte loads and streaming stores as snapshot_stream_line. */
+static inline __attribute__((always_inline)) void snapshot_stream_line_aligned(void *dst, const void *src) {
+#if defined(__x86_64__)
+    typedef long long snapshot_v8di __attribute__((vector_size(64), aligned(64)));
+    typedef long long snapshot_v8di_u __attribute__((vector_size(64), aligned(1)));
+    __builtin_nontemporal_store(*(const snapshot_v8di_u *)src, (snapshot_v8di *)dst);
+#else
+    snapshot_nt_copy(dst, src, 64);
+#endif
+}
+/* 1 when the commit's page loops use their AVX2 build (snapshot_stream_line_aligned: 4
+ * instructions per line instead of 8, in each of the two copies), else 0. Asked once; tests may
+ * set it (snapshot_set_wide_lines) to check both builds on one machine. */
+int snapshot_wide_lines(void);
+void snapshot_set_wide_lines(int wide);
 /* A commit of many scattered lines waits for each line of the working copy, long out of cache
  * since the program wrote it: under perf, 65% of the record body's time sat on its first load of
  * a line (100,000 lines over 128 MiB). In a commit of more than SNAPSHOT_PREFETCH_MIN_PAGES pages
@@ -206,6 +224,11 @@ snapshot_record_body_fn snapshot_record_body_routine(int nontemporal);
  * in one copy. */
 void snapshot_copy_pages(void *dst, const void *src, const struct snapshot_dirty_page *pages, size_t n,
                          intptr_t limit, int nontemporal);
+/* snapshot_copy_pages for one store kind and this CPU, chosen once (the engine calls it on every
+ * commit, without a choice per call). */
+typedef void (*snapshot_copy_pages_fn)(void *dst, const void *src, const struct snapshot_dirty_page *pages, size_t n,
+                                       intptr_t limit);
+snapshot_copy_pages_fn snapshot_copy_pages_routine(int nontemporal);
 
 /* ---- file identity (file_identity.c) ---- */
 struct snapshot_file_identity {
