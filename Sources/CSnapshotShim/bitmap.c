@@ -43,72 +43,117 @@ int snapshot_collect(struct snapshot_collector *c, uintptr_t win_off, uintptr_t 
     return snapshot_collect_part(c, win_off, 0, win_len);
 }
 
-// Scans only the level-2 words that cover [win_off + lo, win_off + hi): a file mapped at the start
-// of a 1 GiB window then costs a few word tests, not 64. A level-2 word (16 MiB) never straddles
-// two windows (16 MiB-aligned), so whatever it holds belongs to this file's window.
+// What one scan has produced so far (locals of collect_part, passed to its inlined helper).
+struct scan_state {
+    struct snapshot_dirty_page *out, *room;
+    unsigned char *d;
+    size_t more;                                           // lines beyond each page's first
+    uint64_t next;                                         // the page after the last one stored
+};
+
+// Takes level-2 word i2 and everything under it into s. -1 if no room could be made (the word is
+// given back untaken). The bitmap pointers come from the caller's locals: read from the globals
+// here, they were read again per word (a descriptor store may alias them).
+static inline __attribute__((always_inline)) int take_l2_word(int single, struct snapshot_collector *c, size_t i2,
+                                                              uint64_t *l1, uint64_t *l2, uint64_t *dirty,
+                                                              size_t win_page, struct scan_state *s) {
+    uint64_t m2 = snapshot_word_take_as(single, &l2[i2]);
+    // Room for the pages of all this word's level-1 words (64 each), made before their loops: the
+    // page loops then keep fewer values live (a test per level-1 word spilled `out` to the
+    // stack). Sized by the word's bits, not its 4,096 pages, so that a file's buffers stay small
+    // when its commits are.
+    while (__builtin_expect((size_t)((char *)s->room - (char *)s->out) < 64 * sizeof *s->out * (size_t)__builtin_popcountll(m2), 0)) {
+        c->npages = (size_t)(s->out - c->pages);
+        c->desc_bytes = (size_t)(s->d - c->desc);
+        if (grow(c)) {
+            snapshot_word_or(&l2[i2], m2);   // its level-1 words are not taken yet
+            return -1;
+        }
+        s->out = c->pages + c->npages;
+        s->room = c->pages + c->pages_cap;
+        s->d = c->desc + c->desc_bytes;
+    }
+    while (m2) {
+        const size_t i1 = (i2 << 6) | (size_t)__builtin_ctzll(m2);
+        m2 &= m2 - 1;
+        uint64_t m1 = snapshot_word_take_as(single, &l1[i1]);
+        const size_t base = (i1 << 6) - win_page;        // 64-aligned: win_page is a multiple of 4096
+        while (m1) {
+            const uint64_t fpage = base | (size_t)__builtin_ctzll(m1);
+            m1 &= m1 - 1;
+            uint64_t bits = snapshot_word_take_as(single, &dirty[fpage]);
+            if (!bits) continue;
+            s->out->page = fpage;
+            s->out->bits = bits;
+            s->out++;
+            s->d += snapshot_desc_put(s->d, s->next, fpage, bits);
+            if (__builtin_expect((bits & (bits - 1)) != 0, 0)) s->more += (size_t)__builtin_popcountll(bits) - 1;
+            s->next = fpage + 1;
+        }
+    }
+    return 0;
+}
+
+// A scan of at most this many level-2 words (128 MiB) reads them all; a larger one reads only
+// those the level-3 summary names. Below it the summary costs more than it saves (its word's
+// load, mask and clear, ~25 instructions, against 6 per level-2 word read).
+#define SNAPSHOT_L3_MIN_WORDS 8
+
+// Scans the level-2 words that cover [win_off + lo, win_off + hi): each of them in a small
+// mapping, the ones the level-3 summary names in a large one, so that a commit costs the same in a
+// 64 MiB file and in a 64 GiB one. A level-2 word (16 MiB) never straddles two windows (16
+// MiB-aligned), so whatever it holds belongs to this file's window; a level-3 word (1 GiB) can,
+// so only this window's bits of it are cleared. A small scan leaves the level-3 bits set: a set
+// bit with nothing under it only costs a later large scan one look.
 //
 // This runs on every commit. Its output is the commit's descriptor block: each page's word as
 // taken, with the page's index in the file, so nothing downstream re-encodes it. The page loop
 // keeps everything it touches in registers: the bitmap pointers and the collector's fields are
-// locals, the room for a level-2 word's pages is made before its loops, and the drop-thread
-// test fault is applied afterwards (drop_faulted). The loop is compiled twice, for a
-// single-threaded process (unlocked takes, snapshot_words.h) and for one with threads
-// (exchanges), so it tests nothing per word.
+// locals, the room for a level-2 word's pages is made before its loops, the large scan's level-3
+// cursor lives in *c (in registers it pushed `out` and the page base to the stack, +6 per
+// scattered page), and the drop-thread test fault is applied afterwards (drop_faulted). The loop
+// is compiled twice, for a single-threaded process (unlocked takes, snapshot_words.h) and for one
+// with threads (exchanges), so it tests nothing per word.
 static inline __attribute__((always_inline)) int collect_part(int single, struct snapshot_collector *c,
                                                               uintptr_t win_off, uintptr_t lo, uintptr_t hi) {
-    uint64_t *const l1 = snapshot_dirty_l1, *const l2 = snapshot_dirty_l2;
+    uint64_t *const l1 = snapshot_dirty_l1, *const l2 = snapshot_dirty_l2, *const l3 = snapshot_dirty_l3;
     const size_t win_page = win_off >> 12;
     uint64_t *const dirty = snapshot_dirty_bits + win_page;   // indexed by the page in the file
-    struct snapshot_dirty_page *out = c->pages, *room = c->pages + c->pages_cap;
-    unsigned char *d = c->desc;
-    size_t more = 0;                                       // lines beyond each page's first
-    uint64_t next = 0;                                     // the page after the last one stored
+    struct scan_state s = {c->pages, c->pages + c->pages_cap, c->desc, 0, 0};
     size_t l2_first, l2_end = snapshot_l2_words(win_off, lo, hi, &l2_first);
     c->win_page = win_page;
-    for (size_t i2 = l2_first; i2 < l2_end; i2++) {
-        if (!__atomic_load_n(&l2[i2], __ATOMIC_RELAXED)) continue;
-        uint64_t m2 = snapshot_word_take_as(single, &l2[i2]);
-        // Room for the pages of all this word's level-1 words (64 each), made before their loops:
-        // the page loops then keep fewer values live (a test per level-1 word spilled `out` to
-        // the stack). Sized by the word's bits, not its 4,096 pages, so that a file's buffers
-        // stay small when its commits are.
-        while (__builtin_expect((size_t)((char *)room - (char *)out) < 64 * sizeof *out * (size_t)__builtin_popcountll(m2), 0)) {
-            c->npages = (size_t)(out - c->pages);
-            c->desc_bytes = (size_t)(d - c->desc);
-            if (grow(c)) {
-                snapshot_word_or(&l2[i2], m2);   // its level-1 words are not taken yet
-                goto give_back;
-            }
-            out = c->pages + c->npages;
-            room = c->pages + c->pages_cap;
-            d = c->desc + c->desc_bytes;
-        }
-        while (m2) {
-            const size_t i1 = (i2 << 6) | (size_t)__builtin_ctzll(m2);
-            m2 &= m2 - 1;
-            uint64_t m1 = snapshot_word_take_as(single, &l1[i1]);
-            const size_t base = (i1 << 6) - win_page;        // 64-aligned: win_page is a multiple of 4096
-            while (m1) {
-                const uint64_t fpage = base | (size_t)__builtin_ctzll(m1);
-                m1 &= m1 - 1;
-                uint64_t bits = snapshot_word_take_as(single, &dirty[fpage]);
-                if (!bits) continue;
-                out->page = fpage;
-                out->bits = bits;
-                out++;
-                d += snapshot_desc_put(d, next, fpage, bits);
-                if (__builtin_expect((bits & (bits - 1)) != 0, 0)) more += (size_t)__builtin_popcountll(bits) - 1;
-                next = fpage + 1;
+    if (l2_end - l2_first <= SNAPSHOT_L3_MIN_WORDS) {
+        for (size_t i2 = l2_first; i2 < l2_end; i2++)
+            if (__atomic_load_n(&l2[i2], __ATOMIC_RELAXED) && take_l2_word(single, c, i2, l1, l2, dirty, win_page, &s)) goto give_back;
+    } else {
+        c->scan_l2 = l2_first;
+        c->scan_l2_end = l2_end;
+        for (c->scan_l3 = l2_first >> 6; c->scan_l2 < c->scan_l2_end; c->scan_l3++) {
+            // This window's bits of level-3 word scan_l3: level-2 words [scan_l2, min(end, next word)).
+            const size_t i3 = c->scan_l3, word_end = (i3 + 1) << 6;
+            const size_t stop = c->scan_l2_end < word_end ? c->scan_l2_end : word_end;
+            const uint64_t mask = (~0ull << (c->scan_l2 & 63)) & (~0ull >> ((0 - stop) & 63));
+            c->scan_l2 = stop;
+            uint64_t m3 = __atomic_load_n(&l3[i3], __ATOMIC_RELAXED) & mask;
+            if (!m3) continue;
+            snapshot_word_clear_as(single, &l3[i3], m3);   // before the level-2 words are taken
+            for (c->scan_m3 = m3; c->scan_m3; c->scan_m3 &= c->scan_m3 - 1) {
+                const size_t i2 = (c->scan_l3 << 6) | (size_t)__builtin_ctzll(c->scan_m3);
+                if (__atomic_load_n(&l2[i2], __ATOMIC_RELAXED) && take_l2_word(single, c, i2, l1, l2, dirty, win_page, &s)) {
+                    // This word and the ones after it keep their level-3 bits (cleared, not taken).
+                    snapshot_word_or(&l3[c->scan_l3], c->scan_m3);
+                    goto give_back;
+                }
             }
         }
     }
-    c->npages = (size_t)(out - c->pages);
-    c->desc_bytes = (size_t)(d - c->desc);
-    c->lines = c->npages + more;
+    c->npages = (size_t)(s.out - c->pages);
+    c->desc_bytes = (size_t)(s.d - c->desc);
+    c->lines = c->npages + s.more;
     if (__builtin_expect(snapshot_drop_bits != 0, 0)) drop_faulted(c);
     return 0;
     // Out of memory: the pages taken so far go back (their summaries set again), after the
-    // level-2 word that found no room (given back above, with its level-1 words untouched).
+    // level-2 word that found no room (given back untaken).
 give_back:
     snapshot_collect_restore(c);
     return -1;

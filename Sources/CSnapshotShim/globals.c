@@ -13,6 +13,7 @@ uintptr_t __snapshot_working_size = 0;
 uint64_t *snapshot_dirty_bits = 0;
 uint64_t *snapshot_dirty_l1 = 0;
 uint64_t *snapshot_dirty_l2 = 0;
+uint64_t *snapshot_dirty_l3 = 0;
 uint64_t *snapshot_drop_bits = 0;
 int snapshot_store_faults = 0;
 
@@ -33,10 +34,11 @@ int snapshot_quiet = 0;
 int snapshot_verify = 0;
 
 void snapshot_publish(uintptr_t working_base, uintptr_t working_size, uintptr_t persistent_base,
-                      uint64_t *bits, uint64_t *l1, uint64_t *l2, uint64_t *drop) {
+                      uint64_t *bits, uint64_t *l1, uint64_t *l2, uint64_t *l3, uint64_t *drop) {
     snapshot_dirty_bits = bits;
     snapshot_dirty_l1 = l1;
     snapshot_dirty_l2 = l2;
+    snapshot_dirty_l3 = l3;
     snapshot_drop_bits = drop;
     snapshot_persistent_base = persistent_base;
     __atomic_store_n(&__snapshot_working_base, working_base, __ATOMIC_RELEASE);

@@ -646,11 +646,7 @@ public final class PersistentFile {
 
     /// A record's time stamp: only `snapshot status` shows it, and the coarse clock (one tick,
     /// a few ms) costs a fraction of the precise one on every commit.
-    static func coarseNowNs() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME_COARSE, &ts)
-        return UInt64(truncatingIfNeeded: ts.tv_sec) &* 1_000_000_000 &+ UInt64(truncatingIfNeeded: ts.tv_nsec)
-    }
+    static func coarseNowNs() -> UInt64 { snapshot_coarse_now_ns() }
 
     static func nowNs() -> UInt64 {
         var ts = timespec()

@@ -76,11 +76,12 @@ private func placedBase(total: Int) -> Int? {
     return placementLow + Int(r % slots) * windowAlign
 }
 
-/// Bytes of the three bitmap levels for a working range of `size` bytes: size/64 lines ->
-/// size/512 bytes; l1: size/32 KiB; l2: size/2 MiB (+1 page slack each, so a record at the very
-/// end of the range stays inside).
-private func bitmapBytes(_ size: Int) -> (bits: Int, l1: Int, l2: Int) {
-    ((size >> 9) + pageSize, (size >> 15) + pageSize, (size >> 21) + pageSize)
+/// Bytes of the bitmap levels for a working range of `size` bytes: size/64 lines -> size/512
+/// bytes; l1: size/32 KiB; l2: size/2 MiB, followed in the same block by l3 (size/128 MiB) at
+/// byte `l3At` (+1 page slack each, so a record at the very end of the range stays inside).
+private func bitmapBytes(_ size: Int) -> (bits: Int, l1: Int, l2: Int, l3At: Int) {
+    let l3At = (size >> 21) + pageSize
+    return ((size >> 9) + pageSize, (size >> 15) + pageSize, l3At + (size >> 27) + pageSize, l3At)
 }
 
 /// Where the program asked (an mmap hint) to see file offset `offset` of a file whose first
@@ -183,7 +184,8 @@ private func completeReservation(_ w: Int, _ size: Int, hinted: (offset: Int, si
                 if let l2 = reserveZeroed(b.l2, at: l2At) {
                     var drop: UnsafeMutablePointer<UInt64>? = nil
                     if snapshot_store_faults & SNAPSHOT_STORE_FAULT_DROP_THREAD != 0 { drop = reserveZeroed(b.bits) }
-                    snapshot_publish(UInt(w), UInt(size), UInt(p), bits, l1, l2, drop)
+                    snapshot_publish(UInt(w), UInt(size), UInt(p), bits, l1, l2,
+                                     UnsafeMutableRawPointer(l2).advanced(by: b.l3At).assumingMemoryBound(to: UInt64.self), drop)
                     return Reservation(workingBase: w, size: size, persistentBase: p, hintedWindow: hinted)
                 }
                 _ = snapshot_sys_munmap(l1, b.l1)

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -128,6 +129,14 @@ static inline __attribute__((always_inline)) void snapshot_stream_line(void *dst
 #else
     snapshot_nt_copy(dst, src, 64);
 #endif
+}
+/* CLOCK_REALTIME_COARSE in nanoseconds (the vDSO's last tick: no time-stamp counter read), for the
+ * record's time stamp. In C so that the engine's commit keeps no address-taken local (Swift then
+ * guards its frame with a stack-protector check on every commit). */
+static inline __attribute__((always_inline)) uint64_t snapshot_coarse_now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 /* snapshot_stream_line to a 64-byte aligned dst, written as one 64-byte vector: the page loops of
  * the record copy and the apply, which are compiled twice (snapshot_wide_lines). In a function

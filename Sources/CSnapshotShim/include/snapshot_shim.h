@@ -44,12 +44,13 @@ extern int snapshot_quiet, snapshot_verify;
 extern int snapshot_store_faults;
 
 /* Dirty tracking: 1 bit per 64-byte line of the working range (bits), 1 bit per bitmap word
- * (= 4 KiB page) in l1, 1 bit per l1 word (= 256 KiB) in l2. drop = SNAPSHOT_TEST_FAULT=drop-thread. */
-extern uint64_t *snapshot_dirty_bits, *snapshot_dirty_l1, *snapshot_dirty_l2, *snapshot_drop_bits;
+ * (= 4 KiB page) in l1, 1 bit per l1 word (= 256 KiB) in l2, 1 bit per l2 word (= 16 MiB) in l3.
+ * drop = SNAPSHOT_TEST_FAULT=drop-thread. */
+extern uint64_t *snapshot_dirty_bits, *snapshot_dirty_l1, *snapshot_dirty_l2, *snapshot_dirty_l3, *snapshot_drop_bits;
 
 /* Publish the reservation (sets the ABI globals last, so the store path never sees a half state). */
 void snapshot_publish(uintptr_t working_base, uintptr_t working_size, uintptr_t persistent_base,
-                      uint64_t *bits, uint64_t *l1, uint64_t *l2, uint64_t *drop);
+                      uint64_t *bits, uint64_t *l1, uint64_t *l2, uint64_t *l3, uint64_t *drop);
 
 /* ---- Raw system calls (never interposed, never allocate; -1/MAP_FAILED + errno) ------------- */
 
@@ -76,6 +77,10 @@ struct snapshot_collector {
     unsigned char *desc; size_t desc_bytes;
     size_t lines;
     size_t win_page;
+    /* The scan's level-3 cursor (bitmap.c): kept here, in memory, so that the page loops below it
+     * have every register. */
+    size_t scan_l3, scan_l2, scan_l2_end;
+    uint64_t scan_m3;
 };
 
 /* Take (atomically exchange to 0) every dirty bit of the window [win_off, win_off+win_len) of the

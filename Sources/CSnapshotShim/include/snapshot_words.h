@@ -75,6 +75,18 @@ static inline __attribute__((always_inline)) uint64_t snapshot_word_take_as(int 
     return __atomic_exchange_n(w, 0, __ATOMIC_SEQ_CST);
 }
 
+/* *w &= ~m (`single` as above): clears bits the caller saw set, keeping any set since. */
+static inline __attribute__((always_inline)) void snapshot_word_clear_as(int single, uint64_t *w, uint64_t m) {
+#ifdef SNAPSHOT_SINGLE_THREAD_WORDS
+    if (__builtin_expect(single, 1)) {
+        __asm__ volatile("andq %1, %0" : "+m"(*w) : "r"(~m) : "memory", "cc");
+        return;
+    }
+#endif
+    (void)single;
+    __atomic_fetch_and(w, ~m, __ATOMIC_SEQ_CST);
+}
+
 static inline __attribute__((always_inline)) void snapshot_word_or(uint64_t *w, uint64_t m) {
     snapshot_word_or_as(snapshot_single_threaded(), w, m);
 }
