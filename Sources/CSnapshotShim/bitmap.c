@@ -94,6 +94,15 @@ static inline __attribute__((always_inline)) int take_l2_word(int single, struct
     return 0;
 }
 
+// SNAPSHOT_TEST_FAULT=split-clear: the clear of level-3 bits as a load, a pause and a store. A
+// writer that sets another bit of the word in between loses it, and with it every later commit of
+// that 16 MiB (its writes find their level-2 bits set and leave level 3 alone).
+__attribute__((noinline, cold)) static void split_clear(uint64_t *w, uint64_t m) {
+    uint64_t v = __atomic_load_n(w, __ATOMIC_RELAXED);
+    for (volatile int i = 0; i < 5000; i++) {}
+    __atomic_store_n(w, v & ~m, __ATOMIC_RELAXED);
+}
+
 // A scan of at most this many level-2 words (128 MiB) reads them all; a larger one reads only
 // those the level-3 summary names. Below it the summary costs more than it saves (its word's
 // load, mask and clear, ~25 instructions, against 6 per level-2 word read).
@@ -136,7 +145,9 @@ static inline __attribute__((always_inline)) int collect_part(int single, struct
             c->scan_l2 = stop;
             uint64_t m3 = __atomic_load_n(&l3[i3], __ATOMIC_RELAXED) & mask;
             if (!m3) continue;
-            snapshot_word_clear_as(single, &l3[i3], m3);   // before the level-2 words are taken
+            // Before the level-2 words are taken.
+            if (__builtin_expect(snapshot_store_faults & SNAPSHOT_STORE_FAULT_SPLIT_CLEAR, 0)) split_clear(&l3[i3], m3);
+            else snapshot_word_clear_as(single, &l3[i3], m3);
             for (c->scan_m3 = m3; c->scan_m3; c->scan_m3 &= c->scan_m3 - 1) {
                 const size_t i2 = (c->scan_l3 << 6) | (size_t)__builtin_ctzll(c->scan_m3);
                 if (__atomic_load_n(&l2[i2], __ATOMIC_RELAXED) && take_l2_word(single, c, i2, l1, l2, dirty, win_page, &s)) {

@@ -33,11 +33,14 @@ final class SnapshotEnvironment {
         /// The runtime's own, like dropThread: the store path's dirty-bit OR split into a load and
         /// a store (the negative control of the unlocked OR, Tests/e2e/signals.c).
         static let splitOr = TestFaults(rawValue: 128)
+        /// The runtime's own too: the scan's clear of level-3 summary bits split into a load and a
+        /// store (the negative control of Tests/e2e/large.c's writer threads).
+        static let splitClear = TestFaults(rawValue: 256)
 
         static let names: [(String, TestFaults)] = [("apply-before-log", .applyBeforeLog),
             ("no-checkpoint-fence", .noCheckpointFence), ("accept-torn-records", .acceptTornRecords),
             ("drop-thread", .dropThread), ("eio-record-fence", .eioRecordFence), ("eio-data-fence", .eioDataFence),
-            ("borrow-fence", .borrowFence), ("split-or", .splitOr)]
+            ("borrow-fence", .borrowFence), ("split-or", .splitOr), ("split-clear", .splitClear)]
 
         /// Comma-separated names; unknown names are reported, never silently ignored.
         static func parse(_ text: String?) -> TestFaults {

@@ -29,6 +29,7 @@ func readEnvironmentOnce() {
     if let faults = envString("SNAPSHOT_TEST_FAULT")?.split(separator: ",") {
         if faults.contains("drop-thread") { snapshot_store_faults |= SNAPSHOT_STORE_FAULT_DROP_THREAD }
         if faults.contains("split-or") { snapshot_store_faults |= SNAPSHOT_STORE_FAULT_SPLIT_OR }
+        if faults.contains("split-clear") { snapshot_store_faults |= SNAPSHOT_STORE_FAULT_SPLIT_CLEAR }
     }
     if let ex = envString("SNAPSHOT_EXCLUDE") {
         excludedPrefixes = ex.split(separator: ":").map(String.init).filter { !$0.isEmpty }

@@ -8,7 +8,9 @@
  *   only its own window's bits of a shared word).
  * Each scenario runs once in a single-threaded process and once after a thread was created (the
  * locked build of the scan); then two threads write all over a large file while it is committed.
- * Not run with SNAPSHOT_VERIFY: lines written during a commit differ from it, rightly. */
+ * Not run with SNAPSHOT_VERIFY: lines written during a commit differ from it, rightly. Under
+ * SNAPSHOT_TEST_FAULT=split-clear (the negative control: the scan's clear of level-3 bits done as
+ * a load, a pause and a store) only the writer threads run, and they must find lines lost. */
 #include "e2e.h"
 #include <pthread.h>
 
@@ -115,23 +117,29 @@ static void shared_summary_word(const char *tag, size_t at_gib) {
  * again; after they stop, one more commit must leave the file equal to the working copy at every
  * line they wrote. A summary bit lost between a writer's update and a commit's take shows here as
  * a stale line. */
-enum { SPOTS = 4096, WRITES = 100000 };
-struct writer { char *map; const size_t *spots; unsigned seed; int *done; };
+enum { SPOTS = 4096, COMMITS = 3000 };
+struct writer { char *map; const size_t *spots; unsigned seed; int *stop; int pace; };
 
-static void *write_spots(void *arg) {
+/* Not instrumented by the pass, which records a store just before it: a write racing a commit
+ * can then lose its bit to that commit and stay out of every later one, which the README's limit
+ * (no writes racing a commit of the same file) allows. This writer records each store after it,
+ * the order a racing write needs, so that the test sees the bitmap protocol alone. */
+__attribute__((annotate("snapshot_skip"))) static void *write_spots(void *arg) {
     struct writer *w = arg;
-    for (uint64_t k = 1; k <= WRITES; k++) {
+    for (uint64_t k = 1; !__atomic_load_n(w->stop, __ATOMIC_RELAXED); k++) {
         w->seed = w->seed * 1103515245u + 12345u;
         uint64_t *p = (uint64_t *)(void *)(w->map + w->spots[(w->seed >> 8) % SPOTS]);
         uint64_t v = k << 8 | (w->seed & 0xff);
-        *p = v;
-        REC(p, 8);
+        __atomic_store_n(p, v, __ATOMIC_RELAXED);
+        __snapshot_record(p, 8);
+        /* Under the fault, a pause between writes: groups come back dirty one at a time, some
+         * during a commit's split clear, not all at once between two commits. */
+        for (volatile int i = 0; i < w->pace; i++) {}
     }
-    __atomic_fetch_add(w->done, 1, __ATOMIC_SEQ_CST);
     return 0;
 }
 
-static void concurrent_writers(void) {
+static int concurrent_writers(int pace) {
     const size_t size = ((size_t)2 << 30) + (16 << 20);
     char *path = sparse_file("large-concurrent.dat", size);
     int fd = e2e_open(path);
@@ -146,15 +154,14 @@ static void concurrent_writers(void) {
             const size_t g = (size_t)i % 128, line = (size_t)i / 128;   /* 32 lines per group */
             spots[t][i] = (g << 24) + ((g % 64) << 18) + line * 128 * 61 % (256 << 10) / 128 * 128 + (size_t)t * 64;
         }
-    int done = 0;
-    struct writer w[2] = {{m, spots[0], 1, &done}, {m, spots[1], 2, &done}};
+    int stop = 0;
+    struct writer w[2] = {{m, spots[0], 1, &stop, pace}, {m, spots[1], 2, &stop, pace}};
     pthread_t th[2];
     for (int t = 0; t < 2; t++) REQUIRE(pthread_create(&th[t], 0, write_spots, &w[t]) == 0, "thread");
     int commits = 0;
-    for (; __atomic_load_n(&done, __ATOMIC_SEQ_CST) < 2; commits++)
-        REQUIRE(msync(m, size, MS_SYNC) == 0, "msync: %s", strerror(errno));
+    for (; commits < COMMITS; commits++) REQUIRE(msync(m, size, MS_SYNC) == 0, "msync: %s", strerror(errno));
+    __atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
     for (int t = 0; t < 2; t++) pthread_join(th[t], 0);
-    CHECK(commits >= 10, "commits ran while the threads wrote (%d)", commits);
     REQUIRE(msync(m, size, MS_SYNC) == 0, "last msync: %s", strerror(errno));
     int stale = 0;
     for (int t = 0; t < 2; t++)
@@ -162,23 +169,35 @@ static void concurrent_writers(void) {
             uint64_t want, got;
             memcpy(&want, m + spots[t][i], 8);
             e2e_read(path, (off_t)spots[t][i], &got, 8);
-            if (got != want) stale++;
+            if (got != want && stale++ < 4 && getenv("LARGE_VERBOSE"))
+                fprintf(stderr, "stale: thread %d spot %d offset %zu file %#llx memory %#llx\n", t, i, spots[t][i],
+                        (unsigned long long)got, (unsigned long long)want);
         }
-    CHECK(stale == 0, "every line written during %d commits is in the file (%d stale)", commits, stale);
     if (getenv("LARGE_VERBOSE")) fprintf(stderr, "large: %d commits while the threads wrote\n", commits);
     REQUIRE(munmap(m, size) == 0, "munmap");
     close(fd);
+    return stale;
 }
 
 static void *idle(void *arg) { return arg; }
 
 int main(void) {
+    const char *fault = getenv("SNAPSHOT_TEST_FAULT");
+    if (fault && strstr(fault, "split-clear")) {
+        /* A run loses lines 9 times in 10 or more: up to five runs, until one does. */
+        int stale = 0;
+        for (int run = 0; run < 5 && stale == 0; run++) stale = concurrent_writers(50);
+        CHECK(stale > 0, "the split clear lost no line in five runs: this test could not see the fault");
+        printf("split-clear: %d lines stale, as the fault must\n", stale);
+        return e2e_done("large");
+    }
     one_large_file("one-thread");
     shared_summary_word("one-thread", 64);
     pthread_t t;
     REQUIRE(pthread_create(&t, 0, idle, 0) == 0 && pthread_join(t, 0) == 0, "thread");
     one_large_file("threaded");
     shared_summary_word("threaded", 96);
-    concurrent_writers();
+    int stale = concurrent_writers(0);
+    CHECK(stale == 0, "every line the threads wrote is in the file (%d stale)", stale);
     return e2e_done("large");
 }

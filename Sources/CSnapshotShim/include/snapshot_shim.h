@@ -38,9 +38,12 @@ static inline uint64_t snapshot_metadata_epoch_now(void) {
 }
 extern int snapshot_quiet, snapshot_verify;
 /* Test faults of the store path (SNAPSHOT_TEST_FAULT), one word so that a dirty-bit miss tests
- * one load: drop-thread (see record.c) and split-or, the negative control of the unlocked OR. */
+ * one load: drop-thread (see record.c), split-or, the negative control of the unlocked OR, and
+ * split-clear, the scan's clear of level-3 bits done as a load, a pause and a store (bitmap.c),
+ * the negative control of Tests/e2e/large.c's writer threads. */
 #define SNAPSHOT_STORE_FAULT_DROP_THREAD 1
 #define SNAPSHOT_STORE_FAULT_SPLIT_OR 2
+#define SNAPSHOT_STORE_FAULT_SPLIT_CLEAR 4
 extern int snapshot_store_faults;
 
 /* Dirty tracking: 1 bit per 64-byte line of the working range (bits), 1 bit per bitmap word
