@@ -14,8 +14,6 @@
 #include "e2e.h"
 #include <pthread.h>
 
-extern uintptr_t __snapshot_working_base;
-
 /* A sparse file of `size` bytes (tmpfs: only written pages take memory). */
 static char *sparse_file(const char *name, size_t size) {
     char *path = e2e_file(name, 0, 0);

@@ -86,7 +86,7 @@ struct snapshot_collector {
     uint64_t scan_m3;
 };
 
-/* Take (atomically exchange to 0) every dirty bit of the window [win_off, win_off+win_len) of the
+/* Take (clear atomically, snapshot_words.h) every dirty bit of the window [win_off, win_off+win_len) of the
  * working range (offsets relative to the working base, 16 MiB aligned) and store the pages that
  * had any, page indexes relative to the window, with their descriptors. 0, or -1 (ENOMEM:
  * nothing is taken). */
