@@ -93,6 +93,14 @@ bool isCommitFree(const Loop &L) {
   return true;
 }
 
+bool releasesInside(const Loop &L) {
+  for (const BasicBlock *BB : L.blocks())
+    for (const Instruction &I : *BB)
+      if (mayCommitOrRelease(I))
+        return true;
+  return false;
+}
+
 bool CommitFreeLoops::contains(const Loop *L) {
   auto It = Cache.find(L);
   if (It != Cache.end())

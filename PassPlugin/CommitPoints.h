@@ -36,6 +36,9 @@ bool mayCommitOrRelease(const llvm::Instruction &I);
 
 // No instruction of L (nested loops included) may commit.
 bool isCommitFree(const llvm::Loop &L);
+// Some instruction of L releases: a thread that acquires it may commit while L still runs, so a
+// record made after L comes too late for the writes L made before that release.
+bool releasesInside(const llvm::Loop &L);
 // isCommitFree, cached per loop for the planners that ask about every enclosing loop of a site.
 class CommitFreeLoops {
 public:

@@ -1,6 +1,7 @@
 #include "InstrumentationEmitter.h"
 #include "CommitPoints.h"
 #include "LibCallWrites.h"
+#include "Options.h"
 #include "snapshot_abi.h"
 
 #include "llvm/Analysis/ScalarEvolution.h"
@@ -108,15 +109,15 @@ void InstrumentationEmitter::recordCString(Value *Addr, RangeValues RV, Instruct
 
 InstrumentationEmitter::ExpandedRange
 InstrumentationEmitter::expandLoopRange(const LoopRange &R, ScalarEvolution &SE) {
-  const DataLayout &DL = R.InsertBefore->getModule()->getDataLayout();
+  const DataLayout &DL = R.RecordAt->getModule()->getDataLayout();
   SCEVExpander Exp(SE, DL, "snapshot.range");
-  Exp.setInsertPoint(R.InsertBefore);
-  Value *Lo = Exp.expandCodeFor(R.Lo, ABI.bytePtrTy(), R.InsertBefore);
-  Value *Len = Exp.expandCodeFor(R.Len, ABI.intPtrTy(), R.InsertBefore);
+  Exp.setInsertPoint(R.RecordAt);
+  Value *Lo = Exp.expandCodeFor(R.Lo, ABI.bytePtrTy(), R.RecordAt);
+  Value *Len = Exp.expandCodeFor(R.Len, ABI.intPtrTy(), R.RecordAt);
   if (R.Shape == RangeShape::Contiguous)
     return {Lo, Len};
-  Value *Stride = Exp.expandCodeFor(R.Stride, ABI.intPtrTy(), R.InsertBefore);
-  Value *Count = Exp.expandCodeFor(R.Count, ABI.intPtrTy(), R.InsertBefore);
+  Value *Stride = Exp.expandCodeFor(R.Stride, ABI.intPtrTy(), R.RecordAt);
+  Value *Count = Exp.expandCodeFor(R.Count, ABI.intPtrTy(), R.RecordAt);
   return {Lo, Len, Stride, Count};
 }
 
@@ -143,15 +144,15 @@ void InstrumentationEmitter::recordChunks(const LoopRange &R, ExpandedRange E, I
 
 void InstrumentationEmitter::emitLoopRange(const LoopRange &R, ExpandedRange E) {
   const DebugLoc &Loc = R.Loc;
-  WriteSite Key;
-  Key.BoundsAt = R.BoundsAt;
-  RangeValues RV = bounds(&Key, R.InsertBefore, Loc);
+  // The size is loaded here, after the loop: loaded in a preheader it would hold a register
+  // through the loop.
+  RangeValues RV = bounds(nullptr, R.RecordAt, Loc);
   if (R.Shape == RangeShape::Contiguous) {
-    recordLen(E.Lo, E.Len, RV, R.InsertBefore, Loc);
+    recordLen(E.Lo, E.Len, RV, R.RecordAt, Loc);
     return;
   }
   // Every chunk lies in the object Lo points into: one check of Lo decides for all of them.
-  Instruction *Then = check(E.Lo, RV, R.InsertBefore, Loc);
+  Instruction *Then = check(E.Lo, RV, R.RecordAt, Loc);
   if (R.Shape == RangeShape::Strided) {
     recordChunks(R, E, Then, Loc);
     return;
@@ -171,7 +172,7 @@ void InstrumentationEmitter::emitLoopRange(const LoopRange &R, ExpandedRange E) 
   recordChunks(R, E, Chunks, Loc);
 }
 
-void InstrumentationEmitter::emitMasked(WriteSite &S, RangeValues RV, const DebugLoc &Loc) {
+void InstrumentationEmitter::emitMasked(WriteSite &S, RangeValues RV, Instruction *At, const DebugLoc &Loc) {
   auto &II = cast<IntrinsicInst>(*S.I);
   const DataLayout &DL = II.getModule()->getDataLayout();
   auto *VT = dyn_cast<FixedVectorType>(II.getArgOperand(0)->getType());
@@ -181,10 +182,10 @@ void InstrumentationEmitter::emitMasked(WriteSite &S, RangeValues RV, const Debu
   if (!VT || Elt->getPrimitiveSizeInBits() != EltSize * 8) {
     // Elements that are not whole bytes: record the full vector (over-approximation).
     recordFixed(S.Ptr, DL.getTypeStoreSize(II.getArgOperand(0)->getType()).getFixedValue(), RV,
-                S.I, Loc);
+                At, Loc);
     return;
   }
-  IRBuilder<> B(S.I);
+  IRBuilder<> B(At);
   B.SetCurrentDebugLocation(Loc);
   unsigned N = VT->getNumElements();
   Type *MaskIntTy = B.getIntNTy(N);
@@ -209,10 +210,10 @@ void InstrumentationEmitter::emitMasked(WriteSite &S, RangeValues RV, const Debu
                        "snapshot.masked.first");
   }
   Value *Len = B.CreateMul(B.CreateZExtOrTrunc(Count, IntPtr), ConstantInt::get(IntPtr, EltSize));
-  recordLen(Addr, Len, RV, S.I, Loc);
+  recordLen(Addr, Len, RV, At, Loc);
 }
 
-void InstrumentationEmitter::emitScatter(WriteSite &S, RangeValues RV, const DebugLoc &Loc) {
+void InstrumentationEmitter::emitScatter(WriteSite &S, RangeValues RV, Instruction *At, const DebugLoc &Loc) {
   auto &II = cast<IntrinsicInst>(*S.I);
   const DataLayout &DL = II.getModule()->getDataLayout();
   auto *VT = dyn_cast<FixedVectorType>(II.getArgOperand(0)->getType());
@@ -223,16 +224,16 @@ void InstrumentationEmitter::emitScatter(WriteSite &S, RangeValues RV, const Deb
   uint64_t EltSize = DL.getTypeStoreSize(VT->getElementType()).getFixedValue();
   // One check per lane; an inactive lane checks null, which is never in the working range.
   for (unsigned L = 0, N = VT->getNumElements(); L < N; ++L) {
-    IRBuilder<> B(S.I);
+    IRBuilder<> B(At);
     B.SetCurrentDebugLocation(Loc);
     Value *P = B.CreateExtractElement(Ptrs, B.getInt64(L));
     Value *M = B.CreateExtractElement(Mask, B.getInt64(L));
     Value *A = B.CreateSelect(M, P, Constant::getNullValue(P->getType()), "snapshot.lane");
-    recordFixed(A, EltSize, RV, S.I, Loc);
+    recordFixed(A, EltSize, RV, At, Loc);
   }
 }
 
-void InstrumentationEmitter::emitX86Scatter(WriteSite &S, RangeValues RV, const DebugLoc &Loc) {
+void InstrumentationEmitter::emitX86Scatter(WriteSite &S, RangeValues RV, Instruction *At, const DebugLoc &Loc) {
   // (i8* base, mask: <N x i1> or iN, <K x iM> index, <L x T> values, i32 scale)
   auto &II = cast<IntrinsicInst>(*S.I);
   const DataLayout &DL = II.getModule()->getDataLayout();
@@ -246,7 +247,7 @@ void InstrumentationEmitter::emitX86Scatter(WriteSite &S, RangeValues RV, const 
   unsigned Lanes = std::min(IdxTy->getNumElements(), ValTy->getNumElements());
   Type *IntPtr = ABI.intPtrTy();
   for (unsigned L = 0; L < Lanes; ++L) {
-    IRBuilder<> B(S.I);
+    IRBuilder<> B(At);
     B.SetCurrentDebugLocation(Loc);
     Value *Bit;
     if (Mask->getType()->isVectorTy())
@@ -257,18 +258,19 @@ void InstrumentationEmitter::emitX86Scatter(WriteSite &S, RangeValues RV, const 
                              ConstantInt::get(IntPtr, Scale->getZExtValue()));
     Value *P = B.CreateGEP(B.getInt8Ty(), B.CreatePointerCast(Base, ABI.bytePtrTy()), Off);
     Value *A = B.CreateSelect(Bit, P, Constant::getNullValue(P->getType()), "snapshot.lane");
-    recordFixed(A, EltSize, RV, S.I, Loc);
+    recordFixed(A, EltSize, RV, At, Loc);
   }
 }
 
-Instruction *InstrumentationEmitter::afterCall(CallBase &CB) {
-  if (auto *CI = dyn_cast<CallInst>(&CB))
-    return CI->getNextNode();
-  if (auto *II = dyn_cast<InvokeInst>(&CB)) {
+// The first instruction after a write, where its record goes (see the header: never before).
+Instruction *InstrumentationEmitter::afterWrite(Instruction &I) {
+  if (auto *II = dyn_cast<InvokeInst>(&I)) {
     BasicBlock *NB = SplitEdge(II->getParent(), II->getNormalDest());
     return &*NB->getFirstInsertionPt();
   }
-  return nullptr;  // callbr: not a library call
+  if (I.isTerminator())
+    return nullptr;  // callbr: neither a library call nor a store
+  return I.getNextNode();
 }
 
 // Library calls are recorded after the call, for the extents LibCallWrites computes from its
@@ -276,7 +278,19 @@ Instruction *InstrumentationEmitter::afterCall(CallBase &CB) {
 // a diamond for a condition and its negation.
 void InstrumentationEmitter::emitLibCall(WriteSite &S, const DebugLoc &Loc) {
   auto &CB = cast<CallBase>(*S.I);
-  Instruction *At = afterCall(CB);
+  if (StringRef(S.Lib->Name).startswith("__atomic_")) {
+    // libatomic: an atomic write, recorded before the call as well (see emitSite). Its extent
+    // comes from the arguments alone.
+    IRBuilder<> BB(&CB);
+    BB.SetCurrentDebugLocation(Loc);
+    for (WrittenExtent &E : writtenExtents(CB, *S.Lib, BB, ABI.intPtrTy()))
+      if (!E.When && E.Len) {
+        IRBuilder<> LB(&CB);
+        LB.SetCurrentDebugLocation(Loc);
+        recordLen(E.Dst, E.Len(LB), bounds(&S, &CB, Loc), &CB, Loc);
+      }
+  }
+  Instruction *At = afterWrite(CB);
   if (!At)
     return;
   RangeValues RV = bounds(&S, At, Loc);
@@ -356,42 +370,60 @@ void InstrumentationEmitter::emitSite(WriteSite &S, const std::vector<ObjectFlag
     emitLibCall(S, Loc);
     return;
   }
-  Instruction *At = S.I;
+  if (isAtomicWrite(*S.I) && S.Size && !OptTestRecordBefore) {
+    // Another thread may read an atomic as soon as it lands, and then commit: recorded before it
+    // too, the line is dirty by then (the record after still covers a commit that took the bit
+    // in between).
+    recordFixed(S.Ptr, S.Size, bounds(&S, S.I, Loc), S.I, Loc);
+  }
+  Instruction *At = OptTestRecordBefore && S.Kind == SiteKind::Store ? S.I : afterWrite(*S.I);
+  if (!At)
+    return;
   RangeValues RV;
   if (S.FlagIdx >= 0) {
     // Object in the working range? Only then the full check, with its own loads (this block
     // dominates nothing else, so nothing is cached from it).
-    At = SplitBlockAndInsertIfThen(Flags[S.FlagIdx].Flag, S.I, /*Unreachable=*/false,
+    Instruction *Next = At;
+    At = SplitBlockAndInsertIfThen(Flags[S.FlagIdx].Flag, Next, /*Unreachable=*/false,
                                    unlikelyWeights(S.I->getContext()));
     At->setDebugLoc(Loc);
     At->getParent()->getSinglePredecessor()->getTerminator()->setDebugLoc(Loc);
     At->getParent()->setName("snapshot.object.in");
     RV = bounds(nullptr, At, Loc);
   } else {
-    RV = bounds(&S, S.I, Loc);
+    RV = bounds(&S, At, Loc);
   }
   switch (S.Kind) {
   case SiteKind::MaskedStore:
   case SiteKind::CompressStore:
-    emitMasked(S, RV, Loc);
+    emitMasked(S, RV, At, Loc);
     return;
   case SiteKind::MaskedScatter:
-    emitScatter(S, RV, Loc);
+    emitScatter(S, RV, At, Loc);
     return;
   case SiteKind::X86Scatter:
-    emitX86Scatter(S, RV, Loc);
+    emitX86Scatter(S, RV, At, Loc);
     return;
   default:
     break;
   }
   if (S.GroupBase) {
-    // GroupBase is the keeper's own pointer. A union starting there is an ordinary fixed-size
-    // record. One reaching below it (to a member on a path not taken, possibly outside the
-    // object) is checked on the keeper's address, which is written whenever this record runs,
-    // and recorded through the entry point that clips to the working range.
+    // GroupBase is the keeper's own pointer. A union starting there, or at a member of the
+    // keeper's block (written whenever the keeper is), is an ordinary fixed-size record. One
+    // reaching below it to a member on a path not taken (possibly outside the object) is checked
+    // on the keeper's address, which is written whenever this record runs, and recorded through
+    // the entry point that clips to the working range.
     uint64_t Size = uint64_t(S.Hi - S.Lo);
     if (S.Lo == 0) {
       recordFixed(S.GroupBase, Size, RV, At, Loc);
+      return;
+    }
+    if (S.GroupInBlock) {
+      IRBuilder<> B(At);
+      B.SetCurrentDebugLocation(Loc);
+      Value *Lo = B.CreateGEP(B.getInt8Ty(), B.CreatePointerCast(S.GroupBase, ABI.bytePtrTy()),
+                              B.getInt64(uint64_t(S.Lo)), "snapshot.group");
+      recordFixed(Lo, Size, RV, At, Loc);
       return;
     }
     Instruction *Then = check(S.GroupBase, RV, At, Loc);

@@ -10,8 +10,16 @@
 // record:
 //   call @__snapshot_record_N(%addr)  (or __snapshot_record(%addr, %len), _cstring(%addr))
 //
-// before the write (stores, atomics, intrinsics) or after it (library calls, whose extent is
-// known only from their result). Every inserted instruction carries the site's debug location.
+// always after the write, never before it. A commit may run on another thread (a flusher) or in
+// a signal handler at any point: it takes the dirty bits it finds and copies those lines. A record
+// made before its write could have its bit taken, and the old bytes copied, before the write
+// lands; the new bytes would then be in no later commit until the line is written again. Recorded
+// after, a commit either sees the bit with the new bytes in place (x86 keeps stores in order) or
+// misses both and the next commit takes them. Loop ranges likewise go on the loop's exit edge (and
+// a loop that releases gets none: LoopPlanner.h). An atomic write is recorded before it as well:
+// another thread may read it the moment it lands and then commit, so its line must be dirty by
+// then; the record after covers a commit that took the bit in between.
+// Every inserted instruction carries the site's debug location.
 #pragma once
 #include "LoopPlanner.h"
 #include "ObjectFlags.h"
@@ -61,11 +69,12 @@ private:
   // Before At: Count records of Width bytes at Lo + k * Stride (k = 0 .. Count-1), unchecked (the
   // caller checked Lo: every chunk lies in Lo's object).
   void recordChunks(const LoopRange &R, ExpandedRange E, llvm::Instruction *At, const llvm::DebugLoc &Loc);
-  void emitMasked(WriteSite &S, RangeValues RV, const llvm::DebugLoc &Loc);
-  void emitScatter(WriteSite &S, RangeValues RV, const llvm::DebugLoc &Loc);
-  void emitX86Scatter(WriteSite &S, RangeValues RV, const llvm::DebugLoc &Loc);
+  // The lane-wise kinds: their checks and records before At (just after the write).
+  void emitMasked(WriteSite &S, RangeValues RV, llvm::Instruction *At, const llvm::DebugLoc &Loc);
+  void emitScatter(WriteSite &S, RangeValues RV, llvm::Instruction *At, const llvm::DebugLoc &Loc);
+  void emitX86Scatter(WriteSite &S, RangeValues RV, llvm::Instruction *At, const llvm::DebugLoc &Loc);
   void emitLibCall(WriteSite &S, const llvm::DebugLoc &Loc);
-  llvm::Instruction *afterCall(llvm::CallBase &CB);
+  llvm::Instruction *afterWrite(llvm::Instruction &I);
 
   RuntimeABI &ABI;
   llvm::DenseMap<llvm::Instruction *, RangeValues> LoopBounds; // per preheader terminator

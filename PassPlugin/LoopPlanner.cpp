@@ -13,6 +13,7 @@
 #include "llvm/IR/Dominators.h"
 #include "llvm/IR/Function.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Transforms/Utils/BasicBlockUtils.h"
 #include "llvm/Transforms/Utils/LoopUtils.h"
 #include "llvm/Transforms/Utils/ScalarEvolutionExpander.h"
 #include "llvm/Support/raw_ostream.h"
@@ -48,13 +49,27 @@ struct Candidate {
   const SCEV *Step;      // loop-invariant, sign known
   bool Up;               // Step > 0
   int64_t OffLo, OffHi;  // per-iteration bytes written, relative to Start
-  Instruction *At, *BoundsAt;
+  Instruction *At;       // where the range is recorded: the start of the loop's exit edge
   DebugLoc Loc;
 };
 
-bool candidate(WriteSite &S, Loop *L, ScalarEvolution &SE, DominatorTree &DT, Candidate &Out) {
-  if (S.Kind != SiteKind::Store || S.Size == 0 || S.Disp != Disposition::Instrument)
+bool candidate(WriteSite &S, Loop *L, ScalarEvolution &SE, DominatorTree &DT, LoopInfo &LI,
+               DenseMap<const Loop *, bool> &Releases, Candidate &Out) {
+  // Not an atomic store: another thread may read it mid-loop and commit, so it is recorded on
+  // both sides of itself (InstrumentationEmitter.h).
+  if (S.Kind != SiteKind::Store || S.Size == 0 || S.Disp != Disposition::Instrument ||
+      isAtomicWrite(*S.I))
     return false;
+  // The range is recorded after the loop: a release inside would publish writes not yet recorded.
+  auto Rel = Releases.find(L);
+  if (Rel == Releases.end())
+    Rel = Releases.insert({L, releasesInside(*L)}).first;
+  if (Rel->second) {
+    if (OptDebug)
+      errs() << "snapshot-instrument: no loop range, the store's loop releases (a store-release, "
+                "atomicrmw or cmpxchg):" << *S.I << "\n";
+    return false;
+  }
   BasicBlock *Latch = L->getLoopLatch();
   BasicBlock *PH = L->getLoopPreheader();
   // Single exit at the latch, store block dominating the latch: the store runs on every
@@ -82,16 +97,29 @@ bool candidate(WriteSite &S, Loop *L, ScalarEvolution &SE, DominatorTree &DT, Ca
   if ((!Up && !Down) || isa<SCEVCouldNotCompute>(BTC) || !BTC->getType()->isIntegerTy() ||
       BTC->getType()->getIntegerBitWidth() > 64 || Step->getType()->getIntegerBitWidth() > 64)
     return false;
-  Instruction *At = PH->getTerminator();
+  // Recorded on the exit edge, after the loop's last write (InstrumentationEmitter.h: never
+  // before a write). Start, step and trip count are loop-invariant, so they expand there too.
+  BasicBlock *Exit = L->getExitBlock();
+  if (!Exit || !isa<BranchInst>(Latch->getTerminator()))
+    return false;
   const DataLayout &DL = S.I->getModule()->getDataLayout();
-  if (!safeToExpand(AR->getStart(), At, SE, DL) || !safeToExpand(BTC, At, SE, DL) ||
-      !safeToExpand(Step, At, SE, DL)) {
+  Instruction *PreAt = PH->getTerminator();
+  if (!safeToExpand(AR->getStart(), PreAt, SE, DL) || !safeToExpand(BTC, PreAt, SE, DL) ||
+      !safeToExpand(Step, PreAt, SE, DL)) {
     if (OptDebug)
       errs() << "snapshot-instrument: no loop range, cannot expand start " << *AR->getStart()
-             << " / trip count " << *BTC << " before the loop\n";
+             << " / trip count " << *BTC << " outside the loop\n";
     return false;
   }
-  Out = {L, AR->getStart(), BTC, Step, Up, 0, int64_t(S.Size), At, nullptr, S.I->getDebugLoc()};
+  // An exit block others also reach gets a block of its own on the loop's edge (once per loop:
+  // the next store of this loop finds it as the exit).
+  Instruction *At = PreAt;
+  if (!OptTestRecordBefore) {
+    if (Exit->getSinglePredecessor() != Latch)
+      Exit = SplitEdge(Latch, Exit, &DT, &LI, nullptr, "snapshot.loop.exit");
+    At = &*Exit->getFirstInsertionPt();
+  }
+  Out = {L, AR->getStart(), BTC, Step, Up, 0, int64_t(S.Size), At, S.I->getDebugLoc()};
   return true;
 }
 
@@ -116,7 +144,7 @@ LoopRange finish(const Candidate &C, ScalarEvolution &SE) {
   RangeShape Shape = RangeShape::ByGap;
   if (auto *K = dyn_cast<SCEVConstant>(AbsStep))
     Shape = K->getAPInt().ult(Width + LineSize) ? RangeShape::Contiguous : RangeShape::Strided;
-  return {C.At, Lo, Len, AbsStep, Count, Width, Shape, C.Loc, C.BoundsAt ? C.BoundsAt : C.At};
+  return {C.At, Lo, Len, AbsStep, Count, Width, Shape, C.Loc};
 }
 
 // An unrolled strided loop writes one field at m offsets d apart per iteration, with m * d the
@@ -187,6 +215,7 @@ void planLoops(Function &F, LoopInfo &LI, ScalarEvolution *SE, DominatorTree &DT
         InsertPreheaderForLoop(L, &DT, &LI, nullptr, /*PreserveLCSSA=*/false);
   }
   std::vector<Candidate> Cands;
+  DenseMap<const Loop *, bool> Releases;
   for (WriteSite &S : Sites) {
     if (S.Disp != Disposition::Instrument)
       continue;
@@ -206,7 +235,7 @@ void planLoops(Function &F, LoopInfo &LI, ScalarEvolution *SE, DominatorTree &DT
     Instruction *BoundsAt = Best ? Best->getLoopPreheader()->getTerminator() : nullptr;
     if (SE && OptLoopRanges) {
       Candidate C;
-      if (candidate(S, Inner, *SE, DT, C)) {
+      if (candidate(S, Inner, *SE, DT, LI, Releases, C)) {
         S.Disp = Disposition::InLoopRange;
         bool Merged = false;
         for (Candidate &E : Cands) {
@@ -223,10 +252,8 @@ void planLoops(Function &F, LoopInfo &LI, ScalarEvolution *SE, DominatorTree &DT
           Merged = true;
           break;
         }
-        if (!Merged) {
-          C.BoundsAt = OptLoopBounds ? BoundsAt : nullptr;
+        if (!Merged)
           Cands.push_back(C);
-        }
         continue;
       }
     }

@@ -2,12 +2,16 @@
 // acquire, so no commit can happen and the range globals cannot change while the loop runs):
 //  * the range size is loaded once in the preheader of the outermost such loop;
 //  * a store executed on every iteration at an affine address {start,+,step} is recorded once,
-//    before the loop (SCEV gives start and trip count), as exactly the lines the loop will write:
-//    one contiguous range when the gap between the chunks of consecutive iterations is shorter
-//    than a line (every line of the span is then written), otherwise one record per chunk, made
-//    by a small loop of record calls in the preheader (a 4 KiB-strided field must not commit the
-//    63 lines between its chunks). A step whose value is only known at run time gets both forms
-//    behind a test of the gap.
+//    after the loop, on its exit edge (SCEV gives start and trip count), as exactly the lines the
+//    loop wrote: one contiguous range when the gap between the chunks of consecutive iterations
+//    is shorter than a line (every line of the span is then written), otherwise one record per
+//    chunk, made by a small loop of record calls on the exit edge (a 4 KiB-strided field must not
+//    commit the 63 lines between its chunks). A step whose value is only known at run time gets
+//    both forms behind a test of the gap. Not in a loop that releases (a store-release, say):
+//    a thread acquiring it mid-loop could commit before the range is recorded. After, not before: a commit on another thread while
+//    the loop runs must not take the bits of lines the loop has yet to write
+//    (InstrumentationEmitter.h). The loop has a single exit, at its latch, so that edge is the
+//    only way out.
 #pragma once
 #include "WriteSite.h"
 #include "llvm/IR/DebugLoc.h"
@@ -30,7 +34,7 @@ enum class RangeShape {
 };
 
 struct LoopRange {
-  llvm::Instruction *InsertBefore;  // the preheader's terminator
+  llvm::Instruction *RecordAt;      // first instruction of the loop's exit edge
   const llvm::SCEV *Lo;             // lowest address written (pointer)
   const llvm::SCEV *Len;            // bytes (i64), first to last byte written
   const llvm::SCEV *Stride;         // |step| in bytes (i64)
@@ -38,7 +42,6 @@ struct LoopRange {
   uint64_t Width;                   // bytes written per iteration, relative to the chunk start
   RangeShape Shape;
   llvm::DebugLoc Loc;
-  llvm::Instruction *BoundsAt;      // where the range size is loaded for this loop nest
 };
 
 void planLoops(llvm::Function &F, llvm::LoopInfo &LI, llvm::ScalarEvolution *SE,

@@ -8,7 +8,7 @@
 // by such a flag. Nothing can become mapped for this thread while it runs a commit-free loop (the
 // same argument as for hoisting the range loads), so the clean copy, which has no
 // instrumentation at all, is exact: it runs always in a program that maps nothing, and for heap
-// loops in one that does. Ranges recorded before the loop (LoopPlanner.h) run for both copies.
+// loops in one that does. Ranges recorded on the loop's exit edge (LoopPlanner.h) run for both copies.
 // The outermost such loop, not the innermost: versioning only innermost loops leaves an outer
 // loop's own checks (and quicksort's scan loops carrying the checked swap's induction variables)
 // in the clean path, measured +15% instructions on sort (PassPlugin/README.md).

@@ -12,14 +12,14 @@ cl::opt<bool> OptSkipGlobals(
     cl::desc("Snapshot: skip writes whose target is a global variable (never in a working copy)"));
 cl::opt<bool> OptMergeSites(
     "snapshot-merge-sites", cl::init(true),
-    cl::desc("Snapshot: one record for writes off one address expression, by a dominating or "
-             "post-dominating keeper with nothing that could commit in between"));
+    cl::desc("Snapshot: one record for writes off one address expression, by a post-dominating "
+             "keeper with nothing that could commit in between"));
 cl::opt<bool> OptLoopBounds(
     "snapshot-loop-bounds", cl::init(true),
     cl::desc("Snapshot: load the working-range size once in the preheader of commit-free loops"));
 cl::opt<bool> OptLoopRanges(
     "snapshot-loop-ranges", cl::init(true),
-    cl::desc("Snapshot: record the lines a commit-free loop's strided stores write once, before the loop"));
+    cl::desc("Snapshot: record the lines a commit-free loop's strided stores write once, after the loop"));
 cl::opt<bool> OptObjectFlags(
     "snapshot-object-flags", cl::init(true),
     cl::desc("Snapshot: check once per pointed-to object whether it is in the working range"));
@@ -34,4 +34,8 @@ cl::opt<bool> OptFunctionVersioning(
     "snapshot-function-versioning", cl::init(true),
     cl::desc("Snapshot: run an uninstrumented copy of a function that cannot commit (no calls "
              "but to itself, no fence or acquire) when nothing is mapped"));
+cl::opt<bool> OptTestRecordBefore(
+    "snapshot-test-record-before", cl::init(false), cl::Hidden,
+    cl::desc("Snapshot, tests only: record stores before they write and loop ranges before the "
+             "loop (loses writes that race a commit)"));
 } // namespace snapshot

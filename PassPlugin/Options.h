@@ -12,9 +12,12 @@ extern llvm::cl::opt<bool> OptDebug;        // per-site decisions on stderr (rel
 extern llvm::cl::opt<bool> OptSkipGlobals;  // writable globals are never inside the working range
 extern llvm::cl::opt<bool> OptMergeSites;   // site merging: one record for writes off one address
 extern llvm::cl::opt<bool> OptLoopBounds;   // load the range size once per commit-free loop
-extern llvm::cl::opt<bool> OptLoopRanges;   // record strided stores once before commit-free loops
+extern llvm::cl::opt<bool> OptLoopRanges;   // record strided stores once after commit-free loops
 extern llvm::cl::opt<bool> OptObjectFlags;  // one range check per pointed-to object
 extern llvm::cl::opt<bool> OptPreserveMost; // call the runtime through preserve_most thunks
 extern llvm::cl::opt<bool> OptLoopVersioning; // clean loop copy when no flagged object is mapped
 extern llvm::cl::opt<bool> OptFunctionVersioning; // clean copy of functions that cannot commit
+// Test only: the record order that loses racing writes (stores and loop ranges recorded before
+// their writes), so that e2e.racing_writers_record_before can show its test sees the loss.
+extern llvm::cl::opt<bool> OptTestRecordBefore;
 } // namespace snapshot

@@ -8,7 +8,6 @@
 #include "llvm/Analysis/PostDominators.h"
 #include "llvm/IR/CFG.h"
 #include "llvm/IR/DataLayout.h"
-#include "llvm/IR/Dominators.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/Operator.h"
 #include <algorithm>
@@ -131,12 +130,10 @@ public:
         Defs.insert(I);
   }
 
-  // Record at K (before it) covers the write at D, K dominating D: every instruction from K up to
-  // any arrival at D, on paths that do not pass K again (a new K records again), is harmless.
-  bool recordBefore(Instruction *K, Instruction *D) { return clear(K, D, /*StopAtFrom=*/true); }
-  // Record at K covers the earlier write at D, K post-dominating D: everything from D up to the
-  // first arrival at K is harmless (D may run again on the way; it is then scanned again).
-  bool recordAfter(Instruction *K, Instruction *D) { return clear(D, K, /*StopAtFrom=*/false); }
+  // The record just after K covers the earlier write at D, K post-dominating D: everything from
+  // D up to the first arrival at K is harmless (D may run again on the way; it is then scanned
+  // again).
+  bool recordAfter(Instruction *K, Instruction *D) { return clear(D, K); }
 
 private:
   SmallPtrSet<const Instruction *, 4> Defs;  // of the address operands: a redefinition between
@@ -149,12 +146,11 @@ private:
     return true;
   }
 
-  bool clear(Instruction *From, Instruction *To, bool StopAtFrom) {
+  bool clear(Instruction *From, Instruction *To) {
     if (mayCommitOrRelease(*From) || mayCommitOrRelease(*To))
       return false;
     BasicBlock *FB = From->getParent(), *TB = To->getParent();
-    // One block, From first: the straight stretch between them is the only way (any re-arrival
-    // at the block passes From again).
+    // One block, From first: the straight stretch between them is the first arrival at To.
     if (FB == TB && From->comesBefore(To))
       return harmless(std::next(From->getIterator()), To->getIterator());
     // Blocks that can reach To's block: only paths through them matter.
@@ -180,21 +176,10 @@ private:
       BasicBlock *BB = Work.pop_back_val();
       if (Seen.size() > MaxRegionBlocks)
         return false;
-      if (BB == FB && StopAtFrom)
-        continue;  // re-entering the keeper's block: the keeper records again
       if (BB == TB) {
         if (!harmless(BB->begin(), To->getIterator()))
           return false;
-        if (!StopAtFrom)
-          continue;  // the first arrival at the keeper records
-        // To may run again without passing From (an inner loop): what follows it counts too.
-        bool Again = false;
-        for (BasicBlock *S : successors(BB))
-          Again |= CanReach.count(S) > 0;
-        if (!Again)
-          continue;
-        if (!harmless(std::next(To->getIterator()), BB->end()))
-          return false;
+        continue;  // the first arrival at the keeper records
       } else if (!harmless(BB->begin(), BB->end())) {
         return false;
       }
@@ -206,8 +191,11 @@ private:
   }
 };
 
+// Not atomics: another thread may see one at once, so each is recorded on both sides of itself
+// (InstrumentationEmitter::emitSite), which a keeper elsewhere cannot do for it.
 bool mergeable(const WriteSite &S) {
-  return writesOneRangeThroughPointer(S.Kind) && S.Size != 0 && S.Disp == Disposition::Instrument;
+  return writesOneRangeThroughPointer(S.Kind) && S.Size != 0 && S.Disp == Disposition::Instrument &&
+         !isAtomicWrite(*S.I);
 }
 
 bool postDominates(PostDominatorTree &PDT, const Instruction *K, const Instruction *D) {
@@ -225,7 +213,7 @@ struct Keeper {
 } // namespace
 
 void mergeSites(Function &F, std::vector<WriteSite> &Sites, const DataLayout &DL,
-                DominatorTree &DT, PostDominatorTree &PDT) {
+                PostDominatorTree &PDT) {
   if (!OptMergeSites)
     return;
   // Group by address expression, in program order.
@@ -253,7 +241,9 @@ void mergeSites(Function &F, std::vector<WriteSite> &Sites, const DataLayout &DL
         continue;
       RegionChecker Region(G.front().E);
       SmallVector<bool, 8> Absorbed(G.size(), false), IsKeeper(G.size(), false);
-      for (size_t A = 0; A < G.size(); ++A) {
+      // Latest first: a keeper records after itself, so the last write of a run is the one that
+      // can cover the others.
+      for (size_t A = G.size(); A-- > 0;) {
         if (Absorbed[A])
           continue;
         WriteSite &KS = Sites[G[A].Site];
@@ -269,9 +259,7 @@ void mergeSites(Function &F, std::vector<WriteSite> &Sites, const DataLayout &DL
           // In one block with no gap every recorded byte is written: no bound needed.
           if (!(OneBlock && Contiguous) && NHi - NLo > MaxSpan)
             continue;
-          bool Ok = (DT.dominates(KS.I, DS.I) && Region.recordBefore(KS.I, DS.I)) ||
-                    (postDominates(PDT, KS.I, DS.I) && Region.recordAfter(KS.I, DS.I));
-          if (!Ok)
+          if (!postDominates(PDT, KS.I, DS.I) || !Region.recordAfter(KS.I, DS.I))
             continue;
           Kp.Lo = NLo;
           Kp.Hi = NHi;
@@ -287,6 +275,7 @@ void mergeSites(Function &F, std::vector<WriteSite> &Sites, const DataLayout &DL
           KS.GroupBase = KS.Ptr;
           KS.Lo = Kp.Lo - G[A].E.Off;
           KS.Hi = Kp.Hi - G[A].E.Off;
+          KS.GroupInBlock = Kp.OneBlock;
         }
       }
     }

@@ -68,7 +68,7 @@ void classify(std::vector<WriteSite> &Sites) {
 // Phases 4-6: loops, site merging, object flags.
 void planSites(Function &F, FunctionAnalysisManager &FAM, Analyses A, FunctionPlan &P) {
   planLoops(F, A.LI, A.SE, A.DT, P.Sites, P.Ranges);
-  mergeSites(F, P.Sites, F.getParent()->getDataLayout(), A.DT,
+  mergeSites(F, P.Sites, F.getParent()->getDataLayout(),
              FAM.getResult<PostDominatorTreeAnalysis>(F));
   planObjectFlags(F, A.DT, A.LI, P.Sites, P.Flags);
 }

@@ -25,7 +25,7 @@ TrackingStatistic LLVMCounters[] = {
     {DEBUG_TYPE, "NumSkipAddrSpace", "Skipped: other address space"},
     {DEBUG_TYPE, "NumMerged", "Covered by a merged record (site merging)"},
     {DEBUG_TYPE, "NumInLoopRange", "Covered by a loop range"},
-    {DEBUG_TYPE, "NumLoopRanges", "Loop ranges recorded before their loop"},
+    {DEBUG_TYPE, "NumLoopRanges", "Loop ranges recorded after their loop"},
     {DEBUG_TYPE, "NumStridedRanges", "Loop ranges recorded chunk by chunk (strided, or by the gap at run time)"},
     {DEBUG_TYPE, "NumChecks", "Inline range checks emitted"},
     {DEBUG_TYPE, "NumVersionedLoops", "Loops given a clean copy"},

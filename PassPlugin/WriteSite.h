@@ -3,6 +3,7 @@
 // changed (instrumentation splits blocks, which would invalidate a walk in progress).
 #pragma once
 #include "llvm/IR/Instruction.h"
+#include "llvm/IR/Instructions.h"
 #include "llvm/IR/Value.h"
 #include <cstdint>
 
@@ -38,6 +39,11 @@ inline bool writesOneRangeThroughPointer(SiteKind K) {
   }
 }
 
+// An atomic store, atomicrmw or cmpxchg: a write another thread may observe as soon as it lands.
+inline bool isAtomicWrite(const llvm::Instruction &I) {
+  return I.isAtomic() && !llvm::isa<llvm::FenceInst>(I) && !llvm::isa<llvm::LoadInst>(I);
+}
+
 enum class Disposition {
   Instrument,     // gets an inline check + record call
   SkipStack,      // target is a non-escaping alloca / byval copy: stack, never a working copy
@@ -45,7 +51,7 @@ enum class Disposition {
   SkipGlobal,     // target is a writable global: ELF data, never inside the working range
   SkipAddrSpace,  // non-default address space (e.g. x86 __seg_gs): not a working-copy address
   Merged,         // covered by the record of a keeper site (SiteMerging.h)
-  InLoopRange,    // covered by a loop range recorded once before its commit-free loop
+  InLoopRange,    // covered by a loop range recorded once after its commit-free loop
 };
 
 // Each field is written by one planning phase (FunctionPlan.h) and read by the later ones; the
@@ -65,6 +71,9 @@ struct WriteSite {
   // being its own pointer, instead of its own range.
   llvm::Value *GroupBase = nullptr;
   int64_t Lo = 0, Hi = 0;
+  // Every member is in the keeper's block, so all of them run before the keeper records: the
+  // lowest byte, GroupBase + Lo, is written too and the record can start (and be checked) there.
+  bool GroupInBlock = false;
   // Phase 4, loops (LoopPlanner.h): when the site lies in a commit-free loop (CommitPoints.h),
   // the range size is loaded once before this instruction (that loop's preheader terminator).
   llvm::Instruction *BoundsAt = nullptr;

@@ -1,5 +1,5 @@
-; Inserted code carries the debug location of the write it guards (or of the library call it
-; follows), so profiles and debuggers attribute it to the right source line.
+; Inserted code, which follows the write it records (a store or a library call), carries that
+; write's debug location, so profiles and debuggers attribute it to the right source line.
 ; RUN: %opt -passes='snapshot-instrument,verify' -S %s | FileCheck %s
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-f80:128-n8:16:32:64-S128"
 target triple = "x86_64-pc-linux-gnu"
@@ -8,7 +8,8 @@ declare i8* @strcpy(i8*, i8*)
 
 define void @f(i64* %p, i8* %d, i8* %s) !dbg !6 {
 ; CHECK-LABEL: @f(
-; CHECK: load i64, {{.*}} @__snapshot_range, i32 0, i32 1), align 8, !dbg [[L10:![0-9]+]]
+; CHECK: store i64 1, i64* %p, align 8, !dbg [[L10:![0-9]+]]
+; CHECK-NEXT: load i64, {{.*}} @__snapshot_range, i32 0, i32 1), align 8, !dbg [[L10]]
 ; CHECK: icmp ne i64 {{.*}}, 0, !dbg [[L10]]
 ; CHECK: br i1 {{.*}}, !dbg [[L10]]
 ; CHECK: load i64, {{.*}} @__snapshot_range, i32 0, i32 0), align 8, !dbg [[L10]]
@@ -18,18 +19,21 @@ define void @f(i64* %p, i8* %d, i8* %s) !dbg !6 {
 ; CHECK: br i1 {{.*}}, !dbg [[L10]]
 ; CHECK: call preserve_mostcc void @__snapshot_record_8.pm({{.*}}), !dbg [[L10]]
 ; CHECK: br label {{.*}}, !dbg [[L10]]
-; CHECK: store i64 1, i64* %p, align 8, !dbg [[L10]]
 ; CHECK: call i8* @strcpy(i8* %d, i8* %s), !dbg [[L11:![0-9]+]]
 ; CHECK: call preserve_mostcc void @__snapshot_record_cstring.pm(i8* %d), !dbg [[L11]]
   store i64 1, i64* %p, !dbg !10
   call i8* @strcpy(i8* %d, i8* %s), !dbg !11
   ret void, !dbg !12
 }
-; A strided loop range (a loop of per-chunk records before the loop): the store's location.
+; A strided loop range (a loop of per-chunk records after the loop, on its exit edge): the
+; store's location.
 define void @g(i64* %p, i64 %v) !dbg !20 {
 ; CHECK-LABEL: @g(
+; CHECK: store i64 %v, i64* %q, align 8, !dbg [[L21:![0-9]+]]
+; CHECK: {{^}}exit:
+; CHECK-NEXT: load i64, {{.*}} @__snapshot_range, i32 0, i32 1), align 8, !dbg [[L21]]
 ; CHECK: snapshot.chunks:
-; CHECK-NEXT: phi i64 {{.*}}, !dbg [[L21:![0-9]+]]
+; CHECK-NEXT: phi i64 {{.*}}, !dbg [[L21]]
 ; CHECK-NEXT: mul i64 {{.*}}, !dbg [[L21]]
 ; CHECK-NEXT: getelementptr {{.*}}, !dbg [[L21]]
 ; CHECK-NEXT: call preserve_mostcc void @__snapshot_record_8.pm({{.*}}), !dbg [[L21]]

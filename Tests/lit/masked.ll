@@ -1,4 +1,5 @@
-; Vector stores through intrinsics (what -O3 -march=native vectorisation and AVX intrinsics produce):
+; Vector stores through intrinsics (what -O3 -march=native vectorisation and AVX intrinsics produce),
+; each recorded after the intrinsic writes (the range size is loaded right after it):
 ;  masked.store    -> the lanes from the first to the last active one (cttz / ctlz of the mask)
 ;  compressstore   -> popcount(mask) consecutive elements
 ;  masked.scatter  -> one check per lane, inactive lanes check null (never in the working range)
@@ -18,7 +19,10 @@ declare void @llvm.vp.store.v4i32.p0v4i32(<4 x i32>, <4 x i32>*, <4 x i1>, i32)
 
 define void @mstore(<8 x float>* %p, <8 x float> %v, <8 x i1> %m) {
 ; CHECK-LABEL: @mstore(
-; CHECK:      [[BITS:%.*]] = bitcast <8 x i1> %m to i8
+; CHECK-NOT:  __snapshot_record
+; CHECK:      call void @llvm.masked.store.v8f32.p0v8f32(
+; CHECK-NEXT: %snapshot.size = load i64, i64* getelementptr inbounds ({{.*}} @__snapshot_range, i32 0, i32 1)
+; CHECK-NEXT: [[BITS:%.*]] = bitcast <8 x i1> %m to i8
 ; CHECK-NEXT: [[FIRST:%.*]] = call i8 @llvm.cttz.i8(i8 [[BITS]], i1 false)
 ; CHECK-NEXT: [[LEAD:%.*]] = call i8 @llvm.ctlz.i8(i8 [[BITS]], i1 false)
 ; CHECK-NEXT: [[END:%.*]] = sub i8 8, [[LEAD]]
@@ -32,24 +36,28 @@ define void @mstore(<8 x float>* %p, <8 x float> %v, <8 x i1> %m) {
 ; CHECK-NEXT: [[C64:%.*]] = zext i8 [[COUNT]] to i64
 ; CHECK-NEXT: [[LEN:%.*]] = mul i64 [[C64]], 4
 ; CHECK:      call preserve_mostcc void @__snapshot_record.pm(i8* [[START]], i64 [[LEN]])
-; CHECK:      call void @llvm.masked.store.v8f32.p0v8f32(
   call void @llvm.masked.store.v8f32.p0v8f32(<8 x float> %v, <8 x float>* %p, i32 4, <8 x i1> %m)
   ret void
 }
 define void @compress(float* %p, <16 x float> %v, <16 x i1> %m) {
 ; CHECK-LABEL: @compress(
-; CHECK:      [[BITS:%.*]] = bitcast <16 x i1> %m to i16
+; CHECK-NOT:  __snapshot_record
+; CHECK:      call void @llvm.masked.compressstore.v16f32(
+; CHECK-NEXT: %snapshot.size = load i64, i64* getelementptr inbounds ({{.*}} @__snapshot_range, i32 0, i32 1)
+; CHECK-NEXT: [[BITS:%.*]] = bitcast <16 x i1> %m to i16
 ; CHECK-NEXT: [[POP:%.*]] = call i16 @llvm.ctpop.i16(i16 [[BITS]])
 ; CHECK-NEXT: [[P64:%.*]] = zext i16 [[POP]] to i64
 ; CHECK-NEXT: [[LEN:%.*]] = mul i64 [[P64]], 4
 ; CHECK:      call preserve_mostcc void @__snapshot_record.pm(i8* %{{.*}}, i64 [[LEN]])
-; CHECK:      call void @llvm.masked.compressstore.v16f32(
   call void @llvm.masked.compressstore.v16f32(<16 x float> %v, float* %p, <16 x i1> %m)
   ret void
 }
 define void @scatter(<4 x i64*> %ps, <4 x i64> %v, <4 x i1> %m) {
 ; CHECK-LABEL: @scatter(
-; CHECK:      [[P0:%.*]] = extractelement <4 x i64*> %ps, i64 0
+; CHECK-NOT:  __snapshot_record
+; CHECK:      call void @llvm.masked.scatter.v4i64.v4p0i64(
+; CHECK-NEXT: %snapshot.size = load i64, i64* getelementptr inbounds ({{.*}} @__snapshot_range, i32 0, i32 1)
+; CHECK-NEXT: [[P0:%.*]] = extractelement <4 x i64*> %ps, i64 0
 ; CHECK-NEXT: [[M0:%.*]] = extractelement <4 x i1> %m, i64 0
 ; CHECK-NEXT: [[A0:%.*]] = select i1 [[M0]], i64* [[P0]], i64* null
 ; CHECK:      call preserve_mostcc void @__snapshot_record_8.pm(
@@ -59,27 +67,33 @@ define void @scatter(<4 x i64*> %ps, <4 x i64> %v, <4 x i1> %m) {
 ; CHECK:      call preserve_mostcc void @__snapshot_record_8.pm(
 ; CHECK:      extractelement <4 x i64*> %ps, i64 3
 ; CHECK:      call preserve_mostcc void @__snapshot_record_8.pm(
-; CHECK:      call void @llvm.masked.scatter.v4i64.v4p0i64(
   call void @llvm.masked.scatter.v4i64.v4p0i64(<4 x i64> %v, <4 x i64*> %ps, i32 8, <4 x i1> %m)
   ret void
 }
 define void @x86_maskstore(i8* %p, <8 x i32> %m, <8 x float> %v) {
 ; CHECK-LABEL: @x86_maskstore(
+; CHECK-NOT:  __snapshot_record
+; CHECK:      call void @llvm.x86.avx.maskstore.ps.256(
+; CHECK-NEXT: %snapshot.size = load i64, i64* getelementptr inbounds ({{.*}} @__snapshot_range, i32 0, i32 1)
 ; CHECK: call preserve_mostcc void @__snapshot_record_32.pm(i8* %p)
-; CHECK: call void @llvm.x86.avx.maskstore.ps.256(
   call void @llvm.x86.avx.maskstore.ps.256(i8* %p, <8 x i32> %m, <8 x float> %v)
   ret void
 }
 define void @x86_maskmov(i8* %p, <16 x i8> %v, <16 x i8> %m) {
 ; CHECK-LABEL: @x86_maskmov(
+; CHECK-NOT:  __snapshot_record
+; CHECK:      call void @llvm.x86.sse2.maskmov.dqu(
+; CHECK-NEXT: %snapshot.size = load i64, i64* getelementptr inbounds ({{.*}} @__snapshot_range, i32 0, i32 1)
 ; CHECK: call preserve_mostcc void @__snapshot_record_16.pm(i8* %p)
-; CHECK: call void @llvm.x86.sse2.maskmov.dqu(
   call void @llvm.x86.sse2.maskmov.dqu(<16 x i8> %v, <16 x i8> %m, i8* %p)
   ret void
 }
 define void @x86_scatter(i8* %base, <16 x i1> %m, <16 x i32> %idx, <16 x float> %v) {
 ; CHECK-LABEL: @x86_scatter(
-; CHECK:      [[M0:%.*]] = extractelement <16 x i1> %m, i64 0
+; CHECK-NOT:  __snapshot_record
+; CHECK:      call void @llvm.x86.avx512.mask.scatter.dps.512(
+; CHECK-NEXT: %snapshot.size = load i64, i64* getelementptr inbounds ({{.*}} @__snapshot_range, i32 0, i32 1)
+; CHECK-NEXT: [[M0:%.*]] = extractelement <16 x i1> %m, i64 0
 ; CHECK-NEXT: [[I0:%.*]] = extractelement <16 x i32> %idx, i64 0
 ; CHECK-NEXT: [[I64:%.*]] = sext i32 [[I0]] to i64
 ; CHECK-NEXT: [[OFF:%.*]] = mul i64 [[I64]], 4
@@ -88,14 +102,15 @@ define void @x86_scatter(i8* %base, <16 x i1> %m, <16 x i32> %idx, <16 x float> 
 ; CHECK:      call preserve_mostcc void @__snapshot_record_4.pm(
 ; CHECK:      extractelement <16 x i1> %m, i64 15
 ; CHECK:      call preserve_mostcc void @__snapshot_record_4.pm(
-; CHECK:      call void @llvm.x86.avx512.mask.scatter.dps.512(
   call void @llvm.x86.avx512.mask.scatter.dps.512(i8* %base, <16 x i1> %m, <16 x i32> %idx, <16 x float> %v, i32 4)
   ret void
 }
 define void @vp_store(<4 x i32>* %p, <4 x i32> %v, <4 x i1> %m, i32 %evl) {
 ; CHECK-LABEL: @vp_store(
+; CHECK-NOT:  __snapshot_record
+; CHECK:      call void @llvm.vp.store.v4i32.p0v4i32(
+; CHECK-NEXT: %snapshot.size = load i64, i64* getelementptr inbounds ({{.*}} @__snapshot_range, i32 0, i32 1)
 ; CHECK: call preserve_mostcc void @__snapshot_record_16.pm(
-; CHECK: call void @llvm.vp.store.v4i32.p0v4i32(
   call void @llvm.vp.store.v4i32.p0v4i32(<4 x i32> %v, <4 x i32>* %p, <4 x i1> %m, i32 %evl)
   ret void
 }

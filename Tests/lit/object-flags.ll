@@ -15,10 +15,13 @@ declare void @f()
 define void @fields_across_calls(%node* %n, %node* %x) {
 ; CHECK-LABEL: @fields_across_calls(
 ; CHECK-NOT:  icmp ule
+; CHECK:      store %node* %x, %node** %l
 ; CHECK:      call preserve_mostcc void @__snapshot_record_8.pm(
 ; CHECK:      call void @f()
+; CHECK:      store %node* %x, %node** %r
 ; CHECK:      call preserve_mostcc void @__snapshot_record_8.pm(
 ; CHECK:      call void @f()
+; CHECK:      store i32 3, i32* %h
 ; CHECK:      call preserve_mostcc void @__snapshot_record_4.pm(
 ; CHECK:      ret void
   %l = getelementptr inbounds %node, %node* %n, i64 0, i32 0
@@ -31,24 +34,34 @@ define void @fields_across_calls(%node* %n, %node* %x) {
   store i32 3, i32* %h
   ret void
 }
-; A swap with a data-dependent index: a[i] is written on every iteration (one range before the
-; loop), a[j] is not affine: its flag for %a is computed before the loop. The loop is versioned
-; on the flag: the clean copy has no instrumentation, the checked copy only tests the flag.
+; A swap with a data-dependent index: a[i] is written on every iteration (one range after the
+; loop, on its exit edge, which both copies of the versioned loop take), a[j] is not affine: its
+; flag for %a is computed before the loop. The loop is versioned on the flag: the clean copy has
+; no instrumentation, the checked copy only tests the flag, after the write.
 define void @swap_loop(i32* %a, i64* %idx, i64 %n) {
 ; CHECK-LABEL: @swap_loop(
 ; CHECK:      ph:
-; CHECK:      call preserve_mostcc void @__snapshot_record.pm(
+; CHECK-NOT:  __snapshot_record
 ; CHECK:      [[FLAG:%.*]] = icmp ule
 ; CHECK:      br i1 [[FLAG]], label %snapshot.checked, label %snapshot.checked.snapshot.clean
 ; CHECK:      loop.snapshot.clean:
 ; CHECK-NOT:  __snapshot_record
+; CHECK:      br i1 %done.snapshot.clean, label %snapshot.loop.exit, label %loop.snapshot.clean
 ; CHECK:      snapshot.checked:
+; CHECK-NOT:  __snapshot_record
 ; CHECK:      loop:
+; CHECK-NOT:  __snapshot_record
 ; CHECK:      store i32 %vj, i32* %pi
+; CHECK-NEXT: store i32 %vi, i32* %pj
 ; CHECK-NEXT: br i1 [[FLAG]], label %snapshot.object.in
 ; CHECK:      snapshot.object.in:
+; CHECK:      ptrtoint i32* %pj to i64
 ; CHECK:      call preserve_mostcc void @__snapshot_record_4.pm(
-; CHECK:      store i32 %vi, i32* %pj
+; CHECK:      br i1 %done, label %snapshot.loop.exit, label %loop
+; CHECK:      snapshot.loop.exit:
+; CHECK-SAME: preds = %loop.snapshot.clean, %{{[0-9]+$}}
+; CHECK:      call preserve_mostcc void @__snapshot_record.pm(
+; CHECK:      {{^}}exit:
 ; OFF-LABEL:  @swap_loop(
 ; OFF-NOT:    icmp ule
 ; OFF:        ret void
@@ -77,6 +90,7 @@ exit:
 define void @single(i64* %p) {
 ; CHECK-LABEL: @single(
 ; CHECK-NOT:  icmp ule
+; CHECK:      store i64 1, i64* %p
 ; CHECK:      call preserve_mostcc void @__snapshot_record_8.pm(
   store i64 1, i64* %p
   ret void

@@ -2,27 +2,53 @@
 // level, -O0 included (LLVM 14's -O0 pipeline runs OptimizerLast callbacks too), so stores that
 // optimisations create (SLP-vectorised stores, memcpy/memset idioms) are seen.
 // RUN: %clang -fpass-plugin=%plugin -O0 -S -emit-llvm -o - %s | FileCheck %s --check-prefixes=CHECK,O0
-// RUN: %clang -fpass-plugin=%plugin -O1 -S -emit-llvm -o - %s | FileCheck %s --check-prefixes=CHECK,OPT
-// RUN: %clang -fpass-plugin=%plugin -O2 -S -emit-llvm -o - %s | FileCheck %s --check-prefixes=CHECK,OPT
-// RUN: %clang -fpass-plugin=%plugin -O3 -S -emit-llvm -o - %s | FileCheck %s --check-prefixes=CHECK,OPT
-// RUN: %clang -fpass-plugin=%plugin -Os -S -emit-llvm -o - %s | FileCheck %s --check-prefixes=CHECK,OPT
-// RUN: %clang -fpass-plugin=%plugin -Oz -S -emit-llvm -o - %s | FileCheck %s --check-prefixes=CHECK,OZ
+// RUN: %clang -fpass-plugin=%plugin -O1 -S -emit-llvm -o - %s | FileCheck %s --check-prefixes=CHECK,OPT,SCALAR
+// RUN: %clang -fpass-plugin=%plugin -O2 -S -emit-llvm -o - %s | FileCheck %s --check-prefixes=CHECK,OPT,SLP
+// RUN: %clang -fpass-plugin=%plugin -O3 -S -emit-llvm -o - %s | FileCheck %s --check-prefixes=CHECK,OPT,SLP
+// RUN: %clang -fpass-plugin=%plugin -Os -S -emit-llvm -o - %s | FileCheck %s --check-prefixes=CHECK,OPT,SLP
+// RUN: %clang -fpass-plugin=%plugin -Oz -S -emit-llvm -o - %s | FileCheck %s --check-prefixes=CHECK,OZ,SLP
 // Without the plugin nothing is instrumented (the checks above are not vacuous).
 // RUN: %clang -O2 -S -emit-llvm -o - %s | FileCheck %s --check-prefix=PLAIN
 
 struct s { long a, b, c, d; };
 
-// SLP at -O2/-O3 turns these into one vector store; at -O0 they are four stores.
+// SLP at -O2 and up (-Os, -Oz included) turns these into two vector stores; at -O0 they are four
+// stores, each recorded after itself. Optimised, site merging covers all 32 bytes with one record
+// after the last store (the keeper), reaching below its address (-24 from the last i64 at -O1,
+// -16 from the last <2 x i64> with SLP). All members are in the keeper's block, so the union is
+// checked and recorded from its lowest byte, through the fixed-size __snapshot_record_32.
 void set4(struct s *p) { p->a = 1; p->b = 2; p->c = 3; p->d = 4; }
 // CHECK-LABEL: @set4(
+// O0:  store i64 1,
 // O0:  call preserve_mostcc void @__snapshot_record_8.pm(
-// OPT: call preserve_mostcc void @__snapshot_record_32.pm(
-// OZ:  call preserve_mostcc void @__snapshot_record_32.pm(
+// O0:  store i64 4,
+// O0:  call preserve_mostcc void @__snapshot_record_8.pm(
+// SCALAR:      store i64 4, {{i64\*|ptr}} %{{[0-9]+}},
+// SCALAR-NEXT: [[SIZE:%[0-9]+]] = load i64, {{.*}}@__snapshot_range, i32 0, i32 1)
+// SCALAR-NOT:  __snapshot_record
+// SCALAR:      [[LO:%[0-9]+]] = getelementptr i8, {{i8\*|ptr}} %{{[0-9]+}}, i64 -24
+// SCALAR-NEXT: icmp ne i64 [[SIZE]], 0
+// SLP:         store <2 x i64> <i64 3, i64 4>, {{<2 x i64>\*|ptr}} %{{[0-9]+}},
+// SLP-NEXT:    [[SIZE:%[0-9]+]] = load i64, {{.*}}@__snapshot_range, i32 0, i32 1)
+// SLP-NOT:     __snapshot_record
+// SLP:         [[LO:%[0-9]+]] = getelementptr i8, {{i8\*|ptr}} %{{[0-9]+}}, i64 -16
+// SLP-NEXT:    icmp ne i64 [[SIZE]], 0
+// OPT-NOT:     __snapshot_record
+// OPT:         ptrtoint {{i8\*|ptr}} [[LO]] to i64
+// OPT-NOT:     __snapshot_record
+// OPT:         call preserve_mostcc void @__snapshot_record_32.pm({{i8\*|ptr}} [[LO]])
+// OPT-NOT:     __snapshot_record
+// OZ-NOT:      __snapshot_record
+// OZ:          ptrtoint {{i8\*|ptr}} [[LO]] to i64
+// OZ-NOT:      __snapshot_record
+// OZ:          call preserve_mostcc void @__snapshot_record_32.pm({{i8\*|ptr}} [[LO]])
+// OZ-NOT:      __snapshot_record
 // CHECK: {{^}}}
 
-// At -O0 a struct copy is an llvm.memcpy; recorded as the 32-byte intrinsic.
+// At -O0 a struct copy is an llvm.memcpy; recorded as the 32-byte intrinsic, after it.
 void copy(struct s *d, const struct s *src) { *d = *src; }
 // CHECK-LABEL: @copy(
+// CHECK: call void @llvm.memcpy
 // CHECK: call preserve_mostcc void @__snapshot_record_32.pm(
 // CHECK: {{^}}}
 
@@ -30,8 +56,8 @@ void copy(struct s *d, const struct s *src) { *d = *src; }
 void clear(char *p, long n) { for (long i = 0; i < n; i++) p[i] = 0; }
 // CHECK-LABEL: @clear(
 // O0:  call preserve_mostcc void @__snapshot_record_1.pm(
-// OPT: call preserve_mostcc void @__snapshot_record.pm({{i8\*|ptr}} %0, i64 %1)
 // OPT: call void @llvm.memset
+// OPT: call preserve_mostcc void @__snapshot_record.pm({{i8\*|ptr}} %0, i64 %1)
 // OZ:  call preserve_mostcc void @__snapshot_record_1.pm(
 // CHECK: {{^}}}
 

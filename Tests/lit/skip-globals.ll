@@ -15,8 +15,11 @@ target triple = "x86_64-pc-linux-gnu"
 define void @to_global(i64 %i) {
 ; CHECK-LABEL: @to_global(
 ; SKIP-NOT: __snapshot
+; KEEP: store i64 1, i64* @counter
 ; KEEP: call preserve_mostcc void @__snapshot_record_8.pm(
+; KEEP: store i32 2, i32* %p
 ; KEEP: call preserve_mostcc void @__snapshot_record_4.pm(
+; KEEP: store i32 3, i32* @tls
 ; KEEP: call preserve_mostcc void @__snapshot_record_4.pm(
 ; CHECK: ret void
   store i64 1, i64* @counter
@@ -34,8 +37,8 @@ define void @to_constant() {
 }
 define void @to_extern_weak() {
 ; CHECK-LABEL: @to_extern_weak(
-; CHECK: call preserve_mostcc void @__snapshot_record_4.pm(
 ; CHECK: store i32 2, i32* @weak
+; CHECK: call preserve_mostcc void @__snapshot_record_4.pm(
   store i32 2, i32* @weak
   ret void
 }

@@ -24,8 +24,8 @@ define i32 @local_only() {
 }
 define void @escaped_to_call() {
 ; CHECK-LABEL: @escaped_to_call(
-; CHECK: call preserve_mostcc void @__snapshot_record_4.pm(
 ; CHECK: store i32 5, i32* %a
+; CHECK: call preserve_mostcc void @__snapshot_record_4.pm(
   %a = alloca i32
   call void @escape(i32* %a)
   store i32 5, i32* %a
@@ -34,8 +34,9 @@ define void @escaped_to_call() {
 define void @escaped_to_memory(i32** %out) {
 ; CHECK-LABEL: @escaped_to_memory(
 ; CHECK: store i32* %a, i32** %out
-; CHECK: call preserve_mostcc void @__snapshot_record_4.pm(
+; CHECK: call preserve_mostcc void @__snapshot_record_8.pm(
 ; CHECK: store i32 6, i32* %a
+; CHECK: call preserve_mostcc void @__snapshot_record_4.pm(
   %a = alloca i32
   store i32* %a, i32** %out
   store i32 6, i32* %a
@@ -43,8 +44,8 @@ define void @escaped_to_memory(i32** %out) {
 }
 define i32* @escaped_by_return() {
 ; CHECK-LABEL: @escaped_by_return(
-; CHECK: call preserve_mostcc void @__snapshot_record_4.pm(
 ; CHECK: store i32 7, i32* %a
+; CHECK: call preserve_mostcc void @__snapshot_record_4.pm(
   %a = alloca i32
   store i32 7, i32* %a
   ret i32* %a
@@ -61,8 +62,8 @@ define void @select_of_locals(i1 %c) {
 }
 define void @select_local_or_arg(i1 %c, i64* %x) {
 ; CHECK-LABEL: @select_local_or_arg(
-; CHECK: call preserve_mostcc void @__snapshot_record_8.pm(
 ; CHECK: store i64 1
+; CHECK: call preserve_mostcc void @__snapshot_record_8.pm(
   %a = alloca i64
   %p = select i1 %c, i64* %a, i64* %x
   store i64 1, i64* %p
@@ -78,6 +79,7 @@ define void @byval_copy(%s* byval(%s) %v) {
 }
 define void @sret_is_callers_memory(%s* sret(%s) %r) {
 ; CHECK-LABEL: @sret_is_callers_memory(
+; CHECK: store i64 3, i64* %f
 ; CHECK: call preserve_mostcc void @__snapshot_record_8.pm(
   %f = getelementptr %s, %s* %r, i64 0, i32 1
   store i64 3, i64* %f

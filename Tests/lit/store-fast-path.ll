@@ -1,8 +1,8 @@
-; The inline fast path before a store, in two levels: the size of the image's range copy
-; (@__snapshot_range, a hidden per-image global read PC-relative) compared with 0 — the whole cost
-; in a process that maps nothing — then, only when something is mapped, the base, sub, unsigned
-; compare and a branch weighted unlikely to a block that calls the size-specialised record
-; function; then the original store.
+; The original store, then the inline fast path after it (a record never precedes its write), in
+; two levels: the size of the image's range copy (@__snapshot_range, a hidden per-image global read
+; PC-relative) compared with 0 — the whole cost in a process that maps nothing — then, only when
+; something is mapped, the base, sub, unsigned compare and a branch weighted unlikely to a block
+; that calls the size-specialised record function.
 ; RUN: %opt -passes='snapshot-instrument,verify' -S %s | FileCheck %s
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-f80:128-n8:16:32:64-S128"
 target triple = "x86_64-pc-linux-gnu"
@@ -14,7 +14,8 @@ target triple = "x86_64-pc-linux-gnu"
 
 define void @st_i8(i8* %p) {
 ; CHECK-LABEL: @st_i8(
-; CHECK:      [[SIZE:%.*]] = load i64, i64* getelementptr inbounds ({ i64, i64, i8* }, { i64, i64, i8* }* @__snapshot_range, i32 0, i32 1), align 8
+; CHECK-NEXT: store i8 7, i8* %p, align 1
+; CHECK-NEXT: [[SIZE:%.*]] = load i64, i64* getelementptr inbounds ({ i64, i64, i8* }, { i64, i64, i8* }* @__snapshot_range, i32 0, i32 1), align 8
 ; CHECK-NEXT: [[ANY:%.*]] = icmp ne i64 [[SIZE]], 0
 ; CHECK-NEXT: br i1 [[ANY]], label %[[MAPPED:.*]], label %[[CONT:[0-9]+]]
 ; CHECK:      [[MAPPED]]:
@@ -29,7 +30,6 @@ define void @st_i8(i8* %p) {
 ; CHECK:      [[JOIN]]:
 ; CHECK-NEXT: br label %[[CONT]]
 ; CHECK:      [[CONT]]:
-; CHECK-NEXT: store i8 7, i8* %p, align 1
 ; CHECK-NEXT: ret void
   store i8 7, i8* %p
   ret void

@@ -13,14 +13,15 @@
 # --workloads BIN_DIR: instead, the snapshot variant of bench/run.sh's workloads (BIN_DIR = a run's
 # bin/snapshot, whose binaries find libsnapshot through RUNPATH, which LD_LIBRARY_PATH overrides),
 # committing every operation, per side and round: SPS k = 1, 16 and 64, YCSB-A/F/G, B-tree insert
-# (100,000 ops and keys), ns per op.
+# (100,000 ops and keys), ns per op. --workloads-b BIN_DIR gives side B binaries of its own (built
+# by another snapshot-cc: the pass's cost, with --lib-a and --lib-b the same library).
 # Typical use: a change's cost, A = the library built from the commit before it (a git worktree,
 # `swift build -c release --product snapshot`), B = build/lib.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 cc=${CC:-/usr/bin/clang-14}
-dir=/dev/shm pmem=0 rounds=9 lines="1 64" liba="" libb="" tp_mib="" ops_cells="" commits=200000 wl_bin=""
+dir=/dev/shm pmem=0 rounds=9 lines="1 64" liba="" libb="" tp_mib="" ops_cells="" commits=200000 wl_bin="" wl_bin_b=""
 while [ $# -gt 0 ]; do
   case $1 in
     --lib-a) liba=$2; shift 2 ;;
@@ -33,6 +34,7 @@ while [ $# -gt 0 ]; do
     --commit-ops) ops_cells=$2; shift 2 ;;
     --commits) commits=$2; shift 2 ;;
     --workloads) wl_bin=$2; shift 2 ;;
+    --workloads-b) wl_bin_b=$2; shift 2 ;;
     *) echo "lib_ab.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -56,16 +58,17 @@ ab_table() {  # file first-column-heading unit cell...
   done
 }
 if [ -n "$wl_bin" ]; then
+  wl_bin_b=${wl_bin_b:-$wl_bin}
   wl() {  # side cell binary args...: one run's ns per op of the phase named by the cell
     local side=$1 cell=$2 bin=$3 phase; shift 3
     phase=${cell#*:}
     rm -rf "$work/wl"; mkdir -p "$work/wl"
-    LD_LIBRARY_PATH=$lib "$wl_bin/$bin" --dir "$work/wl" --ops 100000 --batch 1 "$@" |
+    LD_LIBRARY_PATH=$lib "$bins/$bin" --dir "$work/wl" --ops 100000 --batch 1 "$@" |
       awk -F, -v s="$side" -v c="$cell" -v p="$phase" '$1 == "RESULT" && $3 == p {printf "%s %s %.0f\n", s, c, $7 / $6}' >> "$out/wl.txt"
   }
   for r in $(seq "$rounds"); do
     for side in a b; do
-      lib=$liba; [ $side = b ] && lib=$libb
+      lib=$liba bins=$wl_bin; [ $side = b ] && lib=$libb bins=$wl_bin_b
       wl $side sps-k1:swap-k1 sps --keys 100000 --swaps 1
       wl $side sps-k16:swap-k16 sps --keys 100000 --swaps 16
       wl $side sps-k64:swap-k64 sps --keys 100000 --swaps 64
@@ -73,7 +76,7 @@ if [ -n "$wl_bin" ]; then
       wl $side btree:insert btree
     done
   done
-  echo "medium: $dir, PMEM_IS_PMEM_FORCE=$pmem, $wl_bin, commit every op, $rounds rounds interleaved (A = $liba, B = $libb)"
+  echo "medium: $dir, PMEM_IS_PMEM_FORCE=$pmem, commit every op, $rounds rounds interleaved (A = $liba with $wl_bin, B = $libb with $wl_bin_b)"
   echo
   ab_table "$out/wl.txt" "workload:phase" "ns per op" sps-k1:swap-k1 sps-k16:swap-k16 sps-k64:swap-k64 kv:ycsb-a kv:ycsb-f kv:ycsb-g btree:insert
   exit 0

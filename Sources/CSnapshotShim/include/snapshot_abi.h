@@ -1,7 +1,7 @@
 /*
  * snapshot_abi.h — the contract between the instrumentation pass (PassPlugin/) and libsnapshot.
  *
- * The pass emits, before every write that may reach a managed working copy:
+ * The pass emits, after every write that may reach a managed working copy:
  *
  *     if (__snapshot_range.size != 0 &&
  *         unlikely((uintptr_t)addr - __snapshot_range.base < __snapshot_range.size))
@@ -15,8 +15,12 @@
  * registration the copy is {0, UINTPTR_MAX}: every write takes the slow path, which checks the
  * real range, so writes made before the image's constructor ran (from other images'
  * constructors) are not lost. The runtime records which 64-byte lines were
- * written; it never needs the written value, so the call may precede or follow the write, as long
- * as it happens before the next commit (msync/fsync/fdatasync) of that file in program order.
+ * written; it never needs the written value. The call must follow the write and happen before the
+ * next commit (msync/fsync/fdatasync) of that file in program order. Following matters because a
+ * commit on another thread, or in a signal handler, may take a line's bit at any moment and copy
+ * the line: a bit set before the write could be taken with the old bytes, and the new ones would
+ * reach no later commit. Set after, the bit is seen with the new bytes or not at all (x86 keeps
+ * stores in order; the call keeps the compiler from moving the write past it).
  *
  * Any change to names or semantics here bumps SNAPSHOT_ABI_VERSION; the pass stamps it into each
  * module (global __snapshot_abi_version_N) so a mismatched runtime fails at link time.
