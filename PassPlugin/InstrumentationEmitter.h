@@ -14,8 +14,9 @@
 // a signal handler at any point: it takes the dirty bits it finds and copies those lines. A record
 // made before its write could have its bit taken, and the old bytes copied, before the write
 // lands; the new bytes would then be in no later commit until the line is written again. Recorded
-// after, a commit either sees the bit with the new bytes in place (x86 keeps stores in order) or
-// misses both and the next commit takes them. Loop ranges likewise go on the loop's exit edge (and
+// after, a commit either sees the bit with the new bytes in place (the runtime orders its test of
+// the bit after the write, record.c) or misses both and the next commit takes them. Loop ranges
+// likewise go on the loop's exit edge (and
 // a loop that releases gets none: LoopPlanner.h). An atomic write is recorded before it as well:
 // another thread may read it the moment it lands and then commit, so its line must be dirty by
 // then; the record after covers a commit that took the bit in between.

@@ -21,7 +21,7 @@ out=$(mktemp -d /tmp/snapshot-bench-runtime.XXXXXX)
 dir=$(mktemp -d /dev/shm/snapshot-bench-runtime.XXXXXX)
 trap 'rm -rf "$out" "$dir"' EXIT
 for p in store commit; do
-  "$cc" -O2 -I"$inc" "$here/$p.c" -o "$out/$p" -L"$lib" -lsnapshot -Wl,-rpath,"$lib"
+  "$cc" -O2 -pthread -I"$inc" "$here/$p.c" -o "$out/$p" -L"$lib" -lsnapshot -Wl,-rpath,"$lib"
 done
 "$cc" -O2 "$here/ntcopy.c" -o "$out/ntcopy" -lpmem
 export PMEM_IS_PMEM_FORCE=1 SNAPSHOT_QUIET=1
@@ -35,6 +35,7 @@ lines=$(( quick ? 1<<16 : 1<<18 ))
 get() { awk -v k="$1" '$1==k {print $2}' "$2"; }
 native=$(get native_ns "$out/store.txt"); check=$(get check_ns "$out/store.txt")
 hit=$(get hit_ns "$out/store.txt"); miss=$(get miss_ns "$out/store.txt")
+hit_mt=$(get hit_mt_ns "$out/store.txt"); miss_mt=$(get miss_mt_ns "$out/store.txt")
 echo "### Store path (8-byte stores, one per 64-byte line, $lines lines)"
 echo
 echo "| store | ns/store | over native |"
@@ -43,6 +44,8 @@ printf "| native (no instrumentation) | %.2f | - |\n" "$native"
 printf "| instrumented, not a managed address (range check only) | %.2f | %+.2f |\n" "$check" "$(echo "$check - $native" | bc -l)"
 printf "| instrumented, line already dirty (hit) | %.2f | %+.2f |\n" "$hit" "$(echo "$hit - $native" | bc -l)"
 printf "| instrumented, first write to the line (miss) | %.2f | %+.2f |\n" "$miss" "$(echo "$miss - $native" | bc -l)"
+printf "| hit, once the process has had a second thread (barrier) | %.2f | %+.2f |\n" "$hit_mt" "$(echo "$hit_mt - $native" | bc -l)"
+printf "| miss, once the process has had a second thread (locked OR) | %.2f | %+.2f |\n" "$miss_mt" "$(echo "$miss_mt - $native" | bc -l)"
 echo
 if (( quick )); then counts="1 10 100 1000 10000 100000"; else counts="1 10 100 1000 10000 100000 1000000"; fi
 "$out/commit" latency "$dir/lat.dat" $counts > "$out/lat.txt"

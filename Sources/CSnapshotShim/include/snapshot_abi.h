@@ -19,8 +19,9 @@
  * next commit (msync/fsync/fdatasync) of that file in program order. Following matters because a
  * commit on another thread, or in a signal handler, may take a line's bit at any moment and copy
  * the line: a bit set before the write could be taken with the old bytes, and the new ones would
- * reach no later commit. Set after, the bit is seen with the new bytes or not at all (x86 keeps
- * stores in order; the call keeps the compiler from moving the write past it).
+ * reach no later commit. Set after, the bit is seen with the new bytes or not at all (the call
+ * keeps the compiler from moving the write past it; with a second thread the runtime puts a full
+ * barrier between the write and its test of the bit, record.c).
  *
  * Any change to names or semantics here bumps SNAPSHOT_ABI_VERSION; the pass stamps it into each
  * module (global __snapshot_abi_version_N) so a mismatched runtime fails at link time.
