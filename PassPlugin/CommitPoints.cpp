@@ -85,21 +85,17 @@ bool mayCommitOrRelease(const Instruction &I) {
   return false;
 }
 
-bool isCommitFree(const Loop &L) {
+static bool anyInstruction(const Loop &L, bool (*P)(const Instruction &)) {
   for (const BasicBlock *BB : L.blocks())
     for (const Instruction &I : *BB)
-      if (mayCommit(I))
-        return false;
-  return true;
-}
-
-bool releasesInside(const Loop &L) {
-  for (const BasicBlock *BB : L.blocks())
-    for (const Instruction &I : *BB)
-      if (mayCommitOrRelease(I))
+      if (P(I))
         return true;
   return false;
 }
+
+bool isCommitFree(const Loop &L) { return !anyInstruction(L, mayCommit); }
+
+bool releasesInside(const Loop &L) { return anyInstruction(L, mayCommitOrRelease); }
 
 bool CommitFreeLoops::contains(const Loop *L) {
   auto It = Cache.find(L);

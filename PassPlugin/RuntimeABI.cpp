@@ -149,9 +149,9 @@ FunctionCallee RuntimeABI::recordCString() {
 }
 
 void RuntimeABI::stampVersion() {
-  static_assert(SNAPSHOT_ABI_VERSION == 2, "update the version symbol name below");
+  static_assert(SNAPSHOT_ABI_VERSION == 3, "update the version symbol name below");
   LLVMContext &C = M.getContext();
-  const char *VersionSym = "__snapshot_abi_version_2";
+  const char *VersionSym = "__snapshot_abi_version_3";
   GlobalVariable *Ver = M.getNamedGlobal(VersionSym);
   if (!Ver)
     Ver = new GlobalVariable(M, Type::getInt32Ty(C), /*isConstant=*/true,

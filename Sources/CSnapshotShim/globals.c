@@ -17,7 +17,7 @@ uint64_t *snapshot_dirty_l3 = 0;
 uint64_t *snapshot_drop_bits = 0;
 int snapshot_store_faults = 0;
 
-const int __snapshot_abi_version_2 = SNAPSHOT_ABI_VERSION;
+const int __snapshot_abi_version_3 = SNAPSHOT_ABI_VERSION;
 
 // what(1)-style marker: `snapshot-cc --snapshot-version` reads the runtime's version from the file.
 __attribute__((used)) static const char snapshot_version_marker[] = "@(#)libsnapshot " SNAPSHOT_VERSION;

@@ -1,4 +1,4 @@
-; An instrumented module references __snapshot_abi_version_2 from a hidden, retained
+; An instrumented module references __snapshot_abi_version_3 from a hidden, retained
 ; (llvm.used) linkonce_odr global, so linking against a runtime of another ABI fails; and it is
 ; marked done, so a second run of the pass changes nothing. A module with nothing to instrument
 ; gets no reference and links without the runtime.
@@ -9,8 +9,8 @@ target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-f80:128-n8:16
 target triple = "x86_64-pc-linux-gnu"
 
 ; CHECK: $__snapshot_abi_ref = comdat any
-; CHECK: @__snapshot_abi_version_2 = external constant i32
-; CHECK: @__snapshot_abi_ref = linkonce_odr hidden constant i8* bitcast (i32* @__snapshot_abi_version_2 to i8*), comdat
+; CHECK: @__snapshot_abi_version_3 = external constant i32
+; CHECK: @__snapshot_abi_ref = linkonce_odr hidden constant i8* bitcast (i32* @__snapshot_abi_version_3 to i8*), comdat
 ; CHECK: @llvm.used = appending global [1 x i8*] [i8* bitcast (i8** @__snapshot_abi_ref to i8*)], section "llvm.metadata"
 ; CHECK: !{i32 2, !"snapshot.instrumented", i32 1}
 

@@ -36,7 +36,7 @@
 extern "C" {
 #endif
 
-#define SNAPSHOT_ABI_VERSION 2
+#define SNAPSHOT_ABI_VERSION 3   /* 3: records follow their writes (2 placed them before) */
 #define SNAPSHOT_LINE_SHIFT 6                      /* tracking granularity: 64-byte lines */
 #define SNAPSHOT_LINE_SIZE (1u << SNAPSHOT_LINE_SHIFT)
 
@@ -62,7 +62,7 @@ void __snapshot_unregister_range(struct __snapshot_range_copy *copy);
 
 /* Defined by the runtime; referenced by every instrumented module, so a program built with the
  * pass against a runtime of another ABI fails to link instead of silently losing writes. */
-extern const int __snapshot_abi_version_2;
+extern const int __snapshot_abi_version_3;
 
 /* Record a write of exactly N bytes at addr. addr may be unaligned and the write may span two
  * lines; an addr outside the working range is ignored (an unregistered image sends every write). */

@@ -1,5 +1,5 @@
-// A runtime of ABI 1: the record entry points and the range globals, but not ABI 2's range-copy
-// registration or __snapshot_abi_version_2 (input of link-abi.c).
+// A runtime of an older ABI (1): the record entry points and the range globals, but not the
+// range-copy registration or __snapshot_abi_version_3 (input of link-abi.c).
 #include <stddef.h>
 #include <stdint.h>
 uintptr_t __snapshot_working_base, __snapshot_working_size;
