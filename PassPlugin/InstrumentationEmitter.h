@@ -16,10 +16,10 @@
 // lands; the new bytes would then be in no later commit until the line is written again. Recorded
 // after, a commit either sees the bit with the new bytes in place (the runtime orders its test of
 // the bit after the write, record.c) or misses both and the next commit takes them. Loop ranges
-// likewise go on the loop's exit edge (and
-// a loop that releases gets none: LoopPlanner.h). An atomic write is recorded before it as well:
-// another thread may read it the moment it lands and then commit, so its line must be dirty by
-// then; the record after covers a commit that took the bit in between.
+// likewise go on the loop's exit edge (and a loop that releases gets none: LoopPlanner.h). An
+// atomic write is recorded before it as well: another thread may read it the moment it lands and
+// then commit, so its line must be dirty by then; the record after covers a commit that took the
+// bit in between.
 // Every inserted instruction carries the site's debug location.
 #pragma once
 #include "LoopPlanner.h"

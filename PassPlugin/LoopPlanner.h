@@ -7,11 +7,11 @@
 //    is shorter than a line (every line of the span is then written), otherwise one record per
 //    chunk, made by a small loop of record calls on the exit edge (a 4 KiB-strided field must not
 //    commit the 63 lines between its chunks). A step whose value is only known at run time gets
-//    both forms behind a test of the gap. Not in a loop that releases (a store-release, say):
-//    a thread acquiring it mid-loop could commit before the range is recorded. After, not before: a commit on another thread while
-//    the loop runs must not take the bits of lines the loop has yet to write
+//    both forms behind a test of the gap. After, not before: a commit on another thread while the
+//    loop runs must not take the bits of lines the loop has yet to write
 //    (InstrumentationEmitter.h). The loop has a single exit, at its latch, so that edge is the
-//    only way out.
+//    only way out. Not in a loop that releases (a store-release, say), nor for an atomic store:
+//    a thread acquiring or reading it mid-loop could commit before the range is recorded.
 #pragma once
 #include "WriteSite.h"
 #include "llvm/IR/DebugLoc.h"

@@ -1,7 +1,8 @@
 /*
  * snapshot_abi.h — the contract between the instrumentation pass (PassPlugin/) and libsnapshot.
  *
- * The pass emits, after every write that may reach a managed working copy:
+ * The pass emits, after every write that may reach a managed working copy (and before an atomic
+ * write as well, which another thread may read and commit at once):
  *
  *     if (__snapshot_range.size != 0 &&
  *         unlikely((uintptr_t)addr - __snapshot_range.base < __snapshot_range.size))
