@@ -33,11 +33,13 @@ static inline int snapshot_overlaps(uintptr_t a, size_t len, uintptr_t base, uin
     if (end < a) end = UINTPTR_MAX;
     return a < base + size && base < end;
 }
-static inline int snapshot_in_working(uintptr_t a, size_t len) {
-    return snapshot_overlaps(a, len, __snapshot_working_base, __snapshot_working_size);
+// Is the address inside the working half? One subtraction and one unsigned compare (an empty
+// reservation holds nothing): msync tests this on every commit.
+static inline int snapshot_working_holds(uintptr_t a) {
+    return a - __snapshot_working_base < __snapshot_working_size;
 }
 static inline int snapshot_in_reservation(uintptr_t a, size_t len) {
-    return snapshot_in_working(a, len) ||
+    return snapshot_overlaps(a, len, __snapshot_working_base, __snapshot_working_size) ||
            snapshot_overlaps(a, len, snapshot_persistent_base, __snapshot_working_size);
 }
 // The interposers' first test: are we managing anything, and is this call not our own?

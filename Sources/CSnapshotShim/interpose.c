@@ -81,7 +81,7 @@ EXPORT int munmap(void *addr, size_t len) {
 }
 
 EXPORT int msync(void *addr, size_t len, int flags) {
-    if (snapshot_active() && snapshot_in_working((uintptr_t)addr, 1)) {
+    if (snapshot_active() && snapshot_working_holds((uintptr_t)addr)) {
         int saved = errno;
         int prev = snapshot_enter_runtime();
         int r = snapshot_rt_msync(addr, len, flags);
@@ -252,7 +252,7 @@ EXPORT int madvise(void *addr, size_t len, int advice) {
 
 // ---- Public API (snapshot.h) ---------------------------------------------------------------
 EXPORT int snapshot_sync(void *addr) {
-    if (!snapshot_active() || !snapshot_in_working((uintptr_t)addr, 1)) {
+    if (!snapshot_active() || !snapshot_working_holds((uintptr_t)addr)) {
         errno = EINVAL;
         return -1;
     }
@@ -266,7 +266,7 @@ EXPORT int snapshot_sync(void *addr) {
 
 EXPORT int snapshot_is_managed(const void *addr) {
     if (__atomic_load_n(&snapshot_state, __ATOMIC_ACQUIRE) != SNAPSHOT_STATE_ACTIVE ||
-        !snapshot_in_working((uintptr_t)addr, 1))
+        !snapshot_working_holds((uintptr_t)addr))
         return 0;
     int prev = snapshot_enter_runtime();
     int r = snapshot_rt_is_managed(addr);

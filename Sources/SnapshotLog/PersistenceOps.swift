@@ -24,6 +24,10 @@ enum Medium: UInt32 {
 ///   which also makes a size change durable.
 final class PersistenceOps {
     enum Target { case log, data }
+    /// What the caller has already tested. `.plainPmem`: `plainPmem` held when its commit began
+    /// (nothing can change it during one), so the primitives, inlined into a copy of the commit
+    /// compiled for that case, drop their own tests of the medium, the trace and crash points.
+    enum Known { case nothing, plainPmem }
 
     private struct Mapping {
         var base: UnsafeMutableRawPointer? = nil
@@ -32,7 +36,11 @@ final class PersistenceOps {
         var traceIndex: UInt32 = 0
     }
 
-    private(set) var medium: Medium = .pageCache
+    private(set) var medium: Medium = .pageCache { didSet { plainPmem = plainPmemNow } }
+    /// Persistent memory, and nothing watches the ordering points or wants crash points: what
+    /// `Known.plainPmem` stands for.
+    private(set) var plainPmem = false
+    private var plainPmemNow: Bool { medium == .pmem && !watched && !eventsActive }
     private var log = Mapping()
     private var data = Mapping()
     private let trace: PMTraceWriter?
@@ -56,7 +64,7 @@ final class PersistenceOps {
     /// Ordering points taken so far (drains and fdatasyncs).
     private(set) var orderingPoints = 0
     /// Tests only: the next fence of this target fails with EIO (exercises the error paths).
-    var testFailNextFence: Target? { didSet { watched = watchedNow } }
+    var testFailNextFence: Target? { didSet { watched = watchedNow; plainPmem = plainPmemNow } }
     /// Something watches or perturbs the ordering points (the trace, a test fault, an injected
     /// failure): the fence's usual path tests this one flag, not each of them.
     private var watched = false
@@ -82,7 +90,7 @@ final class PersistenceOps {
 
     deinit { stage?.deallocate() }
 
-    func setMedium(_ m: Medium) { medium = m }
+    func setMedium(_ m: Medium) { if medium != m { medium = m } }
 
     func setLog(base: UnsafeMutableRawPointer?, fd: Int32, path: String) {
         log.base = base; log.fd = fd
@@ -112,8 +120,8 @@ final class PersistenceOps {
     private let copyPagesPlain = snapshot_copy_pages_routine(0)!
 
     @inline(__always)
-    func event(_ name: StaticString) {
-        if _slowPath(eventsActive) { CrashPoints.happened(name, dataPath, SnapshotEnvironment.shared) }
+    func event(_ name: StaticString, _ known: Known = .nothing) {
+        if known != .plainPmem && _slowPath(eventsActive) { CrashPoints.happened(name, dataPath, SnapshotEnvironment.shared) }
     }
 
     // MARK: data
@@ -138,7 +146,11 @@ final class PersistenceOps {
     /// point between runs).
     @inline(__always)
     func storePages(_ pages: UnsafeBufferPointer<snapshot_dirty_page>, from working: UnsafeRawPointer, fileLength: Int,
-                    each: StaticString) {
+                    each: StaticString, _ known: Known = .nothing) {
+        if known == .plainPmem {
+            copyPagesStreaming(data.base!, working, pages.baseAddress, pages.count, fileLength)
+            return
+        }
         if trace == nil && !eventsActive {
             (medium == .pmem ? copyPagesStreaming : copyPagesPlain)(data.base!, working, pages.baseAddress, pages.count, fileLength)
             if medium != .pmem { dataDirty = true }
@@ -180,11 +192,11 @@ final class PersistenceOps {
     /// Starts a record at log offset `offset`: the first `headerSize` bytes are reserved for
     /// `finishRecord`, the body follows through `appendRecord`.
     @inline(__always)
-    func beginRecord(at offset: Int, headerSize: Int) {
-        if _slowPath(borrowFence) { fencesAtRecordStart = UInt64(snapshot_test_fences()) }
+    func beginRecord(at offset: Int, headerSize: Int, _ known: Known = .nothing) {
+        if known != .plainPmem && _slowPath(borrowFence) { fencesAtRecordStart = UInt64(snapshot_test_fences()) }
         recordOffset = offset
         cursor = offset &+ headerSize
-        if medium != .pmem {
+        if known != .plainPmem && medium != .pmem {
             flushStage()
             stageOffset = offset
             stageCount = headerSize
@@ -225,9 +237,15 @@ final class PersistenceOps {
     /// up to `slotsStart`, a multiple of 64), then each page's dirty lines of `working` at
     /// consecutive slots from `slotsStart`. Returns the body's chained checksum (what chainSegment
     /// over appendRecord of each segment gives). `slotBytes`: the slots' total.
+    @inline(__always)
     func appendBody(desc: UnsafeRawPointer?, descBytes: Int, slotsStart: Int, slotBytes: Int,
-                    pages: UnsafeBufferPointer<snapshot_dirty_page>, working: UnsafeRawPointer) -> UInt32 {
+                    pages: UnsafeBufferPointer<snapshot_dirty_page>, working: UnsafeRawPointer, _ known: Known = .nothing) -> UInt32 {
         let total = slotsStart &+ slotBytes   // inside the log's capacity: wrapping, no trap test
+        if known == .plainPmem {
+            let crc = copyBodyStreaming(log.base! + cursor, desc, descBytes, slotsStart, pages.baseAddress, pages.count, working)
+            cursor &+= total
+            return crc
+        }
         let dst: UnsafeMutableRawPointer
         if medium == .pmem {
             dst = log.base! + cursor
@@ -292,7 +310,11 @@ final class PersistenceOps {
     /// Stores the record header (its checksum covers the body already appended) and, on the page
     /// cache, writes the record out; durable, with the body, after the next `fence(.log)`.
     @inline(__always)
-    func finishRecord(header: UnsafeRawPointer, count: Int) {
+    func finishRecord(header: UnsafeRawPointer, count: Int, _ known: Known = .nothing) {
+        if known == .plainPmem && count == 64 {
+            snapshot_stream_line(log.base! + recordOffset, header)
+            return
+        }
         if medium == .pmem {
             // The header is one line at a 64-aligned offset (the record grain): streamed inline.
             if count == 64 { snapshot_stream_line(log.base! + recordOffset, header) }
@@ -349,9 +371,9 @@ final class PersistenceOps {
     /// pmem: one pmem_drain (orders every file). Page cache: fdatasync of the log, or of the data
     /// file if anything was written to it since its last one.
     @inline(__always)
-    func fence(_ t: Target) throws {
-        if _slowPath(watched) { return try fenceWatched(t) }
-        if medium == .pmem {
+    func fence(_ t: Target, _ known: Known = .nothing) throws {
+        if known != .plainPmem && _slowPath(watched) { return try fenceWatched(t) }
+        if known == .plainPmem || medium == .pmem {
             snapshot_pmem_drain()
             orderingPoints &+= 1
             return

@@ -48,7 +48,7 @@ public final class PersistentFile {
     private let tracing = SnapshotEnvironment.shared.tracing
     private let faults = SnapshotEnvironment.shared.faults
     /// SNAPSHOT_TEST_FAULT=eio-record-fence / eio-data-fence: one injected failure each, pending.
-    private var injectRecordEIO = SnapshotEnvironment.shared.faults.contains(.eioRecordFence)
+    private var injectRecordEIO = SnapshotEnvironment.shared.faults.contains(.eioRecordFence) { didSet { noteUnusual() } }
     private var injectDataEIO = SnapshotEnvironment.shared.faults.contains(.eioDataFence)
     private var identity: FileIdentity
     private var medium: Medium?
@@ -67,7 +67,7 @@ public final class PersistentFile {
     private var dataSuspect = false
     /// A record's fence failed: the record may or may not be durable, so the next commit starts a
     /// new lap (making it dead either way) instead of appending after it.
-    private var recordUncertain = false
+    private var recordUncertain = false { didSet { noteUnusual() } }
     /// The data file's size changed since the lap started (pmem: needs an fdatasync at lap end).
     private var sizeChangedInLap = false
     // Reused across commits: no allocation per commit.
@@ -89,7 +89,11 @@ public final class PersistentFile {
     /// This object set the session mark (SessionMark.swift) and must remove it at a clean close.
     private var markSet = false
     /// The mark is set but not durable yet: the first record waits for an fsync of the data file.
-    private var markNeedsSync = false
+    private var markNeedsSync = false { didSet { noteUnusual() } }
+    /// Something on the commit path wants more than the plain protocol: a trace, a test fault, an
+    /// uncertain record, a mark to sync. One stored flag, so that the usual commit tests it alone.
+    private var unusual = false
+    private func noteUnusual() { unusual = tracing || !faults.isEmpty || injectRecordEIO || recordUncertain || markNeedsSync }
 
     /// Opens/creates the log beside the data file, takes the single-writer lock (EBUSY naming the
     /// file if another process holds it), checks identity (foreign/corrupt log => error, data
@@ -102,6 +106,7 @@ public final class PersistentFile {
         ops = PersistenceOps(dataPath: dataPath)
         identity = FileIdentity()
         explicitLog = logPath
+        noteUnusual()
         do {
             try open(adopt: adopt)
         } catch {
@@ -432,11 +437,26 @@ public final class PersistentFile {
         guard self.log != nil else {
             throw SnapshotError(code: EBADF, description: "snapshot: commit of \(dataPath) after its PersistentFile was closed")
         }
-        unowned(unsafe) let log = self.log!   // held by self for the whole commit: no retain
         guard snapshot_fork_generation_since_registered() == ownerGeneration else {
             throw SnapshotError(code: EPERM, description:
                 "snapshot: commit of \(dataPath) from a forked child: the parent process (pid \(ownerPid)) is its writer; only one process may commit a file")
         }
+        // One protocol, compiled twice: for a persistent-memory file that nothing watches (the
+        // usual commit, each test below for a trace, a fault or the page cache folded away) and
+        // for everything else. The crash harness runs the second copy, which is the same source.
+        if _fastPath(!unusual && medium == .pmem && ops.plainPmem) {
+            return try commit(pages, descriptors, descBytes, lines, working, persistent, fileLength, known: .plainPmem)
+        }
+        return try commit(pages, descriptors, descBytes, lines, working, persistent, fileLength, known: .nothing)
+    }
+
+    @inline(__always)
+    private func commit(_ pages: UnsafeBufferPointer<snapshot_dirty_page>, _ descriptors: UnsafeRawPointer?, _ descBytes: Int,
+                        _ lines: Int, _ working: UnsafeRawPointer, _ persistent: UnsafeMutableRawPointer,
+                        _ fileLength: Int, known: PersistenceOps.Known) throws -> CommitStats {
+        unowned(unsafe) let log = self.log!   // checked by the caller; held by self for the whole commit: no retain
+        let plain = known == .plainPmem   // a constant in each copy
+        let tracing = !plain && self.tracing
         let traceEpoch = _slowPath(tracing) ? TraceEpochs.next(dataPath) : 0
         if _slowPath(tracing), let ct = env.commitTrace {
             ct.line("begin", epoch: traceEpoch, digest: ImageDigest.wouldBe(fd: dataFD, size: fileLength, oldSize: dataSize, pages: pages,
@@ -445,17 +465,17 @@ public final class PersistentFile {
         }
         // Nothing new: the last commit is durable already (its record was fenced).
         if hasNothingNew(runs: pages.count, size: fileLength) {
-            finishTrace(traceEpoch, fileLength)
+            finishTrace(traceEpoch, fileLength, known)
             return CommitStats()
         }
         ops.setData(base: persistent, fd: dataFD)
         let fencesBefore = ops.orderingPoints
-        if medium == nil && !pages.isEmpty {
+        if !plain && medium == nil && !pages.isEmpty {
             let at = Int(pages[0].page) * 4096
             medium = PersistentFile.detectMedium(persistent + at, min(4096, fileLength - at))
         }
-        let medium = self.medium ?? .pageCache
-        ops.setMedium(medium)
+        let medium = plain ? .pmem : self.medium ?? .pageCache
+        if !plain { ops.setMedium(medium) }
         if medium == .pageCache, let what = watch.check(dataFD, expectedSize: dataSize, sizeOnly: false) {
             throw outsideChange(what)
         }
@@ -464,17 +484,18 @@ public final class PersistentFile {
         // Wrapping arithmetic on sizes bounded by the log's capacity: checked forms trap-test each.
         let payloadStart = LogFormat.recordHeaderSize &+ ((descBytes &+ 63) & ~63)
         let length = LogFormat.align(payloadStart &+ slots, LogFormat.recordGrain(medium))
-        if recordUncertain || head &+ length > log.capacity {
+        if (!plain && recordUncertain) || head &+ length > log.capacity {
             try startLap(need: length, full: head &+ length > log.capacity)
         }
-        if _slowPath(markNeedsSync) { try syncMark() }
+        if !plain && _slowPath(markNeedsSync) { try syncMark() }
         let epoch = lastEpoch &+ 1
-        if _slowPath(faults.contains(.applyBeforeLog)) { apply(pages, working, fileLength) }
+        let applyFirst = !plain && _slowPath(faults.contains(.applyBeforeLog))
+        if applyFirst { apply(pages, working, fileLength, known) }
 
         // The record: descriptors and new contents (checksummed as they are copied), header last.
-        ops.beginRecord(at: head, headerSize: LogFormat.recordHeaderSize)
+        ops.beginRecord(at: head, headerSize: LogFormat.recordHeaderSize, known)
         let crc = ops.appendBody(desc: descriptors, descBytes: descBytes, slotsStart: payloadStart &- LogFormat.recordHeaderSize,
-                                 slotBytes: slots, pages: pages, working: working)
+                                 slotBytes: slots, pages: pages, working: working, known)
         var rh = RecordHeader()
         rh.medium = medium.rawValue
         rh.salt = header.salt
@@ -486,24 +507,24 @@ public final class PersistentFile {
         rh.timeNs = PersistentFile.coarseNowNs()
         rh.bodyCRC = crc
         rh.store(scratchHeader)
-        ops.finishRecord(header: scratchHeader, count: LogFormat.recordHeaderSize)
-        ops.event("record-written")
-        if _slowPath(injectRecordEIO) { injectRecordEIO = false; ops.testFailNextFence = .log }
+        ops.finishRecord(header: scratchHeader, count: LogFormat.recordHeaderSize, known)
+        ops.event("record-written", known)
+        if !plain && _slowPath(injectRecordEIO) { injectRecordEIO = false; ops.testFailNextFence = .log }
         do {
-            try ops.fence(.log)
+            try ops.fence(.log, known)
         } catch {
             recordUncertain = true
             throw error
         }
-        ops.event("record-persisted")
+        ops.event("record-persisted", known)
         // Durable: from here on the commit is acknowledged, whatever happens to the apply.
         head &+= length
         recordsInLap &+= 1
         lastEpoch = epoch
-        if _fastPath(!faults.contains(.applyBeforeLog)) { apply(pages, working, fileLength) }
+        if _fastPath(!applyFirst) { apply(pages, working, fileLength, known) }
         if fileLength < dataSize { resize(fileLength) }
         if medium == .pageCache { watch.refresh(dataFD) }
-        finishTrace(traceEpoch, fileLength)
+        finishTrace(traceEpoch, fileLength, known)
         // Bytes written to the log: the record without its alignment padding (never written).
         return CommitStats(lines: lines, logBytes: payloadStart &+ slots, dataBytes: dataBytes,
                            orderingPoints: ops.orderingPoints &- fencesBefore)
@@ -512,9 +533,10 @@ public final class PersistentFile {
     /// Copies the runs working -> data file (I1: only after their record is durable). A size
     /// increase comes first so that the new pages exist; a decrease is applied by the caller.
     @inline(__always)
-    private func apply(_ pages: UnsafeBufferPointer<snapshot_dirty_page>, _ working: UnsafeRawPointer, _ fileLength: Int) {
+    private func apply(_ pages: UnsafeBufferPointer<snapshot_dirty_page>, _ working: UnsafeRawPointer, _ fileLength: Int,
+                       _ known: PersistenceOps.Known) {
         if fileLength > dataSize { resize(fileLength) }
-        ops.storePages(pages, from: working, fileLength: fileLength, each: "data-run")
+        ops.storePages(pages, from: working, fileLength: fileLength, each: "data-run", known)
     }
 
     /// Sets the data file's size after its record is durable. A failure cannot fail the commit
@@ -529,8 +551,8 @@ public final class PersistentFile {
     }
 
     @inline(__always)
-    private func finishTrace(_ traceEpoch: UInt64, _ fileLength: Int) {
-        if _fastPath(!tracing) { return }
+    private func finishTrace(_ traceEpoch: UInt64, _ fileLength: Int, _ known: PersistenceOps.Known) {
+        if known == .plainPmem || _fastPath(!tracing) { return }
         if let ct = env.commitTrace {
             ct.line("commit", epoch: traceEpoch, digest: ImageDigest.file(fd: dataFD, size: fileLength, buffer: scratch()),
                     size: fileLength, path: dataPath)

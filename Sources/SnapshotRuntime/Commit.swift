@@ -189,8 +189,10 @@ private func verify(_ rt: Runtime, _ f: ManagedFile, _ runs: [DirtyRun], fileLen
 @_cdecl("snapshot_rt_msync")
 public func snapshotMsync(_ addr: UnsafeMutableRawPointer?, _ len: Int, _ flags: Int32) -> Int32 {
     let a = Int(bitPattern: addr)
-    if a % pageSize != 0 || flags & ~(MS_ASYNC | MS_SYNC | MS_INVALIDATE) != 0 ||
-        (flags & MS_ASYNC != 0 && flags & MS_SYNC != 0) {
+    // The kernel's EINVAL cases, as one test of or-ed bits (three branches otherwise): an
+    // unaligned address, an unknown flag, or MS_ASYNC with MS_SYNC.
+    let both = MS_ASYNC | MS_SYNC
+    if (a & (pageSize &- 1)) | Int(flags & ~(both | MS_INVALIDATE)) | Int((flags & both) == both ? 1 : 0) != 0 {
         snapshot_set_errno(EINVAL)
         return -1
     }
@@ -199,7 +201,11 @@ public func snapshotMsync(_ addr: UnsafeMutableRawPointer?, _ len: Int, _ flags:
     // No reference counting on this path (a commit per operation pays every retain): the runtime
     // lives as long as the process, and a file stays in rt.files, alive, while the global lock or
     // its commit lock is held (unmapping takes both).
-    return rt._withUnsafeGuaranteedRef { msyncLocked($0, a, a + max(len, 1)) }
+    // A local function forced inline, not a closure literal: the optimizer outlines a closure
+    // this big into a function of its own (a frame, spills and an indirect result per commit).
+    let end = a &+ max(len, 1)
+    @inline(__always) func locked(_ r: Runtime) -> Int32 { msyncLocked(r, a, end) }
+    return rt._withUnsafeGuaranteedRef(locked)
 }
 
 /// msync of [a, end) with the global lock held; returns without it.
